@@ -1,0 +1,271 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { publishJwks } from '../../src/signature/jwks';
+import { JwksSource } from '../../src/signature/jwks-source';
+import type { JwksSourceOptions } from '../../src/signature/jwks-source';
+import { generateEd25519KeyPair } from '../../src/signature/keys';
+import { signCefLine, signJsonLine } from '../../src/signature/sign';
+import { verifyLine, verifyLineWithRefresh } from '../../src/signature/verify';
+import { startJwksServer, sleep, waitFor } from './support/jwks-server';
+import type { JwksServer } from './support/jwks-server';
+import { CEF_AUTHZ_LINE, JSON_AUTHZ_LINE } from './support/konnect-lines';
+import { makeTempDir } from './support/openssl';
+
+const keyA = generateEd25519KeyPair();
+const keyB = generateEd25519KeyPair();
+const jwksA = JSON.stringify(publishJwks([keyA.publicKey]));
+const jwksB = JSON.stringify(publishJwks([keyB.publicKey]));
+const jwksAB = JSON.stringify(publishJwks([keyA.publicKey, keyB.publicKey]));
+const lineSignedByA = signCefLine(CEF_AUTHZ_LINE, keyA.privateKey);
+const lineSignedByB = signJsonLine(JSON_AUTHZ_LINE, keyB.privateKey);
+
+/** Long enough that no periodic refresh interferes unless a test asks for one. */
+const AN_HOUR_MS = 60 * 60 * 1000;
+const THROTTLE_MS = 600;
+
+describe('JwksSource over HTTP', () => {
+  let server: JwksServer;
+  const sources: JwksSource[] = [];
+  const errors: Error[] = [];
+
+  function makeSource(options: Partial<JwksSourceOptions> = {}): JwksSource {
+    const source = new JwksSource({
+      location: server.url,
+      refreshIntervalMs: AN_HOUR_MS,
+      minRefreshIntervalMs: THROTTLE_MS,
+      onError: (error) => errors.push(error),
+      ...options,
+    });
+    sources.push(source);
+    return source;
+  }
+
+  beforeEach(async () => {
+    errors.length = 0;
+    server = await startJwksServer(jwksA);
+  });
+
+  afterEach(async () => {
+    sources.splice(0).forEach((source) => source.stop());
+    await server.close();
+  });
+
+  it('fetches at start, resolves ready, and reports readiness', async () => {
+    const source = makeSource();
+    expect(source.hasKeys()).toBe(false);
+    await source.start();
+    await source.ready;
+    expect(source.hasKeys()).toBe(true);
+    expect(source.keys()).toHaveLength(1);
+    expect(source.status()).toMatchObject({ keyCount: 1, lastError: undefined });
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
+    expect(server.requestCount()).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('picks up a rotated key only through refreshAfterFailure, at most once per throttle interval', async () => {
+    const source = makeSource();
+    await source.start();
+    server.serve(jwksB);
+    expect(verifyLine(lineSignedByB, 'json', source.keys())).toBe('invalid');
+
+    // Within the throttle interval of the start fetch: no refetch.
+    await expect(source.refreshAfterFailure()).resolves.toBe(false);
+    expect(server.requestCount()).toBe(1);
+    expect(verifyLine(lineSignedByB, 'json', source.keys())).toBe('invalid');
+
+    await sleep(THROTTLE_MS + 50);
+    await expect(source.refreshAfterFailure()).resolves.toBe(true);
+    expect(server.requestCount()).toBe(2);
+    expect(verifyLine(lineSignedByB, 'json', source.keys())).toBe('valid');
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('invalid');
+
+    // Right after that refetch the throttle holds again.
+    await expect(source.refreshAfterFailure()).resolves.toBe(false);
+    expect(server.requestCount()).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('verifyLineWithRefresh turns a line signed by a rotated-in key valid in one call', async () => {
+    const source = makeSource();
+    await source.start();
+    server.serve(jwksAB);
+    await sleep(THROTTLE_MS + 50);
+    await expect(verifyLineWithRefresh(lineSignedByB, 'json', source)).resolves.toBe('valid');
+    await expect(verifyLineWithRefresh(lineSignedByA, 'cef', source)).resolves.toBe('valid');
+    expect(server.requestCount()).toBe(2);
+  });
+
+  it('many failing lines at once share one fetch', async () => {
+    const source = makeSource();
+    await source.start();
+    server.serve(jwksB);
+    await sleep(THROTTLE_MS + 50);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => verifyLineWithRefresh(lineSignedByB, 'json', source)),
+    );
+    expect(results.every((result) => result === 'valid')).toBe(true);
+    expect(server.requestCount()).toBe(2);
+  });
+
+  it('refreshes on its own every refreshIntervalMs', async () => {
+    const changes: number[] = [];
+    const source = makeSource({ refreshIntervalMs: 100, onKeysChanged: (keys) => changes.push(keys.length) });
+    await source.start();
+    server.serve(jwksAB);
+    await waitFor(() => source.keys().length === 2, 'the periodic refresh to load two keys');
+    expect(changes).toEqual([1, 2]);
+    expect(server.requestCount()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps the last good keys when the server fails (500, bad JSON, non-Ed25519 key) and reports each failure', async () => {
+    const source = makeSource();
+    await source.start();
+    const keysBefore = source.keys();
+
+    server.fail(500);
+    await expect(source.refresh()).resolves.toBe(false);
+    server.serve('{"keys":[');
+    await expect(source.refresh()).resolves.toBe(false);
+    server.serve('{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}');
+    await expect(source.refresh()).resolves.toBe(false);
+
+    expect(errors.map((error) => error.message)).toEqual([
+      `could not load JWKS from ${server.url}: HTTP 500`,
+      expect.stringMatching(/^could not load JWKS from .*: JWKS is not valid JSON: /),
+      `could not load JWKS from ${server.url}: JWKS key 0 is kty "RSA", expected OKP Ed25519`,
+    ]);
+    expect(source.keys()).toBe(keysBefore);
+    expect(source.hasKeys()).toBe(true);
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
+    expect(source.status().lastError).toMatch(/kty "RSA"/);
+  });
+
+  it('starts without keys when the first fetch fails, then retries every minRefreshIntervalMs until keys load', async () => {
+    server.fail(503);
+    const source = makeSource();
+    let readyResolved = false;
+    void source.ready.then(() => {
+      readyResolved = true;
+    });
+    await source.start();
+    expect(source.hasKeys()).toBe(false);
+    expect(errors[0]?.message).toBe(`could not load JWKS from ${server.url}: HTTP 503`);
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('invalid');
+
+    server.serve(jwksA);
+    await waitFor(() => source.hasKeys(), 'the keyless retry to load keys');
+    await source.ready;
+    expect(readyResolved).toBe(true);
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
+  });
+
+  it('does not fetch again after stop()', async () => {
+    const source = makeSource({ refreshIntervalMs: 50 });
+    await source.start();
+    await waitFor(() => server.requestCount() >= 2, 'a periodic refresh');
+    source.stop();
+    const countAtStop = server.requestCount();
+    await sleep(250);
+    expect(server.requestCount()).toBe(countAtStop);
+    await expect(source.refreshAfterFailure()).resolves.toBe(false);
+    expect(source.hasKeys()).toBe(true);
+  });
+
+  it('sends configured headers (for a JWKS endpoint that wants a token)', async () => {
+    const source = makeSource({ headers: { authorization: 'Bearer kpat_test' } });
+    await source.start();
+    expect(server.lastHeaders()?.authorization).toBe('Bearer kpat_test');
+    expect(server.lastHeaders()?.accept).toBe('application/json');
+  });
+
+  it('refuses credentials in the URL, which would leak into error messages', () => {
+    expect(() => makeSource({ location: server.url.replace('http://', 'http://user:secret@') })).toThrow(
+      'JWKS URL must not contain credentials; pass an Authorization header in headers',
+    );
+  });
+
+  it('reports a timed-out fetch as a failure and keeps the keys', async () => {
+    const source = makeSource({ fetchTimeoutMs: 100 });
+    await source.start();
+    server.hang();
+    await expect(source.refresh()).resolves.toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^could not load JWKS from .*: .*timeout/i);
+    expect(source.hasKeys()).toBe(true);
+  });
+
+  it('stop() aborts a fetch under way without reporting it as a failure', async () => {
+    server.hang();
+    const source = makeSource();
+    const started = source.start();
+    await waitFor(() => server.requestCount() === 1, 'the first fetch to arrive');
+    source.stop();
+    await started;
+    expect(source.hasKeys()).toBe(false);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('JwksSource from a file', () => {
+  let tempDir: ReturnType<typeof makeTempDir>;
+  const sources: JwksSource[] = [];
+  beforeEach(() => {
+    tempDir = makeTempDir('signature-jwks-');
+  });
+  afterEach(() => {
+    sources.splice(0).forEach((source) => source.stop());
+    tempDir.dispose();
+  });
+
+  function makeSource(location: string, onError?: (error: Error) => void): JwksSource {
+    const source = new JwksSource({ location, refreshIntervalMs: AN_HOUR_MS, minRefreshIntervalMs: THROTTLE_MS, onError });
+    sources.push(source);
+    return source;
+  }
+
+  it('loads a JWKS file by path and reloads it on refresh', async () => {
+    const path = join(tempDir.path, 'jwks.json');
+    writeFileSync(path, jwksA);
+    const source = makeSource(path);
+    await source.start();
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
+    writeFileSync(path, jwksB);
+    await expect(source.refresh()).resolves.toBe(true);
+    expect(verifyLine(lineSignedByB, 'json', source.keys())).toBe('valid');
+  });
+
+  it('loads a file: URL', async () => {
+    const path = join(tempDir.path, 'jwks.json');
+    writeFileSync(path, jwksAB);
+    const source = makeSource(pathToFileURL(path).toString());
+    await source.start();
+    expect(source.keys()).toHaveLength(2);
+  });
+
+  it('reports a missing file and a non-Ed25519 key file, naming the problem', async () => {
+    const errors: Error[] = [];
+    const missing = makeSource(join(tempDir.path, 'absent.json'), (error) => errors.push(error));
+    await missing.start();
+    const rsaPath = join(tempDir.path, 'rsa.json');
+    writeFileSync(rsaPath, '{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]}');
+    const rsa = makeSource(rsaPath, (error) => errors.push(error));
+    await rsa.start();
+    expect(missing.hasKeys()).toBe(false);
+    expect(rsa.hasKeys()).toBe(false);
+    expect(errors.map((error) => error.message)).toEqual([
+      `could not load JWKS from ${join(tempDir.path, 'absent.json')}: ENOENT: no such file or directory, open '${join(tempDir.path, 'absent.json')}'`,
+      `could not load JWKS from ${rsaPath}: JWKS key 0 is kty "RSA", expected OKP Ed25519`,
+    ]);
+  });
+
+  it('refuses a location that is neither http(s) nor a file', () => {
+    expect(() => new JwksSource({ location: 'ftp://example.com/jwks.json' })).toThrow(
+      'JWKS location ftp://example.com/jwks.json is neither an http(s) URL nor a file',
+    );
+    expect(() => new JwksSource({ location: '' })).toThrow('JWKS location is empty');
+    expect(() => new JwksSource({ location: 'x.json', refreshIntervalMs: 0 })).toThrow(/refreshIntervalMs/);
+  });
+});
