@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+
+# Build: compile TypeScript with the dev dependencies.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# Runtime: production dependencies and the compiled code only, as the unprivileged node user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    AUDIT_RELAY_LISTEN=0.0.0.0:8080 \
+    AUDIT_RELAY_SINKS=stdout,file:/data/audit-events.ndjson \
+    AUDIT_RELAY_DEAD_LETTER=/data/dead-letter.ndjson
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["serve"]

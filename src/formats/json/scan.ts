@@ -1,0 +1,98 @@
+/**
+ * One pass over JSON text that finds where each top-level value ends and which integer
+ * tokens are too large for a double. Native JSON.parse does the real parsing afterwards;
+ * this pass only supplies what it cannot: value boundaries and lossless big integers.
+ */
+
+export interface ScannedValue {
+  start: number;
+  end: number;
+  /** [start, end) of integer tokens beyond Number.MAX_SAFE_INTEGER, relative to the text. */
+  bigIntegers: Array<[number, number]>;
+}
+
+export type ScanResult =
+  | { ok: true; value: ScannedValue }
+  | { ok: false; offset: number; message: string };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/** 2^53 has 16 digits; any integer of 16+ digits may be unsafe and is checked exactly. */
+const MAYBE_UNSAFE_DIGITS = 16;
+
+function isDigit(code: number): boolean {
+  return code >= DIGIT_0 && code <= DIGIT_9;
+}
+
+function isNumberPart(code: number): boolean {
+  // digits, '.', 'e', 'E', '+', '-'
+  return isDigit(code) || code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === MINUS;
+}
+
+/**
+ * Scan the object or array that starts at `start` (which must be `{` or `[`).
+ * Checks bracket nesting and string termination; grammar details are left to JSON.parse.
+ */
+export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanResult {
+  const closers: number[] = [];
+  const bigIntegers: Array<[number, number]> = [];
+  let i = start;
+  const length = text.length;
+  while (i < length) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      i = skipString(text, i + 1);
+      if (i < 0) return { ok: false, offset: -i - 1, message: 'unterminated string' };
+      continue;
+    }
+    if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      if (closers.length >= maxDepth) {
+        return { ok: false, offset: i, message: `nesting deeper than ${maxDepth} levels` };
+      }
+      closers.push(code === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      if (closers.pop() !== code) {
+        return { ok: false, offset: i, message: `unexpected '${String.fromCharCode(code)}'` };
+      }
+      if (closers.length === 0) return { ok: true, value: { start, end: i + 1, bigIntegers } };
+    } else if (code === MINUS || isDigit(code)) {
+      const tokenStart = i;
+      let integer = true;
+      while (i < length && isNumberPart(text.charCodeAt(i))) {
+        const c = text.charCodeAt(i);
+        if (!isDigit(c) && !(c === MINUS && i === tokenStart)) integer = false;
+        i++;
+      }
+      const digits = i - tokenStart - (text.charCodeAt(tokenStart) === MINUS ? 1 : 0);
+      if (integer && digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i)))) {
+        bigIntegers.push([tokenStart, i]);
+      }
+      continue;
+    }
+    i++;
+  }
+  return { ok: false, offset: i, message: 'value is not closed' };
+}
+
+/** Returns the index after the closing quote, or -(index of the failure)-1. */
+function skipString(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const quote = text.indexOf('"', i);
+    const newline = text.indexOf('\n', i);
+    if (quote < 0 || (newline >= 0 && newline < quote)) return -(newline >= 0 ? newline : text.length) - 1;
+    // Count the backslashes right before the quote: an odd number escapes it.
+    let backslashes = 0;
+    for (let j = quote - 1; j >= from && text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    i = quote + 1;
+  }
+}

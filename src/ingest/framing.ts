@@ -1,0 +1,176 @@
+import { isUtf8 } from 'node:buffer';
+import { scanJsonValue, type ScannedValue } from '../formats/json/scan';
+
+/** One event's worth of text cut out of a request body, not yet parsed. */
+export type Frame =
+  | { kind: 'json'; text: string; line: number; scanned: ScannedValue }
+  | { kind: 'text'; text: string; line: number }
+  | { kind: 'invalid'; text: string; line: number; reason: string; rawBase64?: string };
+
+export interface FramingLimits {
+  /** The most characters one event may have. */
+  maxLineLength: number;
+  /** The deepest JSON nesting accepted. */
+  maxJsonDepth: number;
+}
+
+export const DEFAULT_FRAMING_LIMITS: FramingLimits = { maxLineLength: 1024 * 1024, maxJsonDepth: 64 };
+
+const NEWLINE = 0x0a;
+
+/**
+ * Cut a decoded body into events. Newline-delimited lines are the base framing (Konnect);
+ * JSON values may also come as a top-level array, stacked back to back (Splunk HEC senders)
+ * or pretty-printed across lines. Blank lines are skipped and a trailing CR is dropped.
+ */
+export function frameBody(body: Buffer, limits: FramingLimits = DEFAULT_FRAMING_LIMITS): Frame[] {
+  if (isUtf8(body)) return frameText(body.toString('utf8'), 1, limits);
+  // Keep every valid line; isolate only the lines whose bytes are not UTF-8.
+  const frames: Frame[] = [];
+  let start = 0;
+  let line = 1;
+  while (start <= body.length) {
+    let end = body.indexOf(NEWLINE, start);
+    if (end < 0) end = body.length;
+    const bytes = body.subarray(start, end);
+    if (isUtf8(bytes)) {
+      frames.push(...frameText(bytes.toString('utf8'), line, limits));
+    } else {
+      frames.push({
+        kind: 'invalid',
+        text: bytes.toString('utf8'),
+        line,
+        reason: 'line is not valid UTF-8',
+        rawBase64: bytes.toString('base64'),
+      });
+    }
+    start = end + 1;
+    line++;
+  }
+  return frames;
+}
+
+function frameText(text: string, firstLine: number, limits: FramingLimits): Frame[] {
+  const frames: Frame[] = [];
+  const length = text.length;
+  let position = 0;
+  let line = firstLine;
+  while (position < length) {
+    const code = text.charCodeAt(position);
+    if (code === NEWLINE) {
+      line++;
+      position++;
+      continue;
+    }
+    if (code === 0x20 || code === 0x09 || code === 0x0d) {
+      position++;
+      continue;
+    }
+    let lineEnd = text.indexOf('\n', position);
+    if (lineEnd < 0) lineEnd = length;
+    if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
+      const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+      if (scan.ok) {
+        const { end } = scan.value;
+        if (end - position > limits.maxLineLength) {
+          frames.push(tooLong(text.slice(position, end), line, limits));
+        } else if (code === 0x7b) {
+          frames.push({ kind: 'json', text: text.slice(position, end), line, scanned: scan.value });
+        } else {
+          frames.push(...frameArray(text, scan.value, line, limits));
+        }
+        line += countNewlines(text, position, end);
+        position = end;
+        continue;
+      }
+      frames.push({
+        kind: 'invalid',
+        text: stripCarriageReturn(text.slice(position, lineEnd)),
+        line,
+        reason: `malformed JSON: ${scan.message} at character ${scan.offset - position + 1}`,
+      });
+      position = lineEnd;
+      continue;
+    }
+    const lineText = stripCarriageReturn(text.slice(position, lineEnd));
+    frames.push(lineText.length > limits.maxLineLength ? tooLong(lineText, line, limits) : { kind: 'text', text: lineText, line });
+    position = lineEnd;
+  }
+  return frames;
+}
+
+/** Each element of a top-level array is one event; anything but an object is refused. */
+function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits): Frame[] {
+  const frames: Frame[] = [];
+  let position = array.start + 1;
+  let index = 0;
+  for (;;) {
+    position = skipWhitespace(text, position);
+    const code = text.charCodeAt(position);
+    if (code === 0x5d /* ] */ || position >= array.end) break;
+    if (code === 0x2c /* , */) {
+      position++;
+      continue;
+    }
+    const elementLine = line + countNewlines(text, array.start, position);
+    if (code === 0x7b) {
+      const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+      if (!scan.ok) break; // unreachable: the whole array scanned cleanly
+      frames.push({ kind: 'json', text: text.slice(position, scan.value.end), line: elementLine, scanned: scan.value });
+      position = scan.value.end;
+    } else {
+      const end = endOfArrayElement(text, position, array.end);
+      frames.push({
+        kind: 'invalid',
+        text: text.slice(position, end).trim(),
+        line: elementLine,
+        reason: `array element ${index + 1} is not a JSON object`,
+      });
+      position = end;
+    }
+    index++;
+  }
+  return frames;
+}
+
+function endOfArrayElement(text: string, from: number, arrayEnd: number): number {
+  if (text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x22) {
+    const scan = text.charCodeAt(from) === 0x5b ? scanJsonValue(text, from) : undefined;
+    if (scan?.ok) return scan.value.end;
+    let i = from + 1;
+    while (i < arrayEnd && !(text.charCodeAt(i) === 0x22 && text.charCodeAt(i - 1) !== 0x5c)) i++;
+    return i + 1;
+  }
+  let i = from;
+  while (i < arrayEnd - 1 && text.charCodeAt(i) !== 0x2c) i++;
+  return i;
+}
+
+function tooLong(text: string, line: number, limits: FramingLimits): Frame {
+  return {
+    kind: 'invalid',
+    text,
+    line,
+    reason: `event is ${text.length} characters; the limit is ${limits.maxLineLength}`,
+  };
+}
+
+function skipWhitespace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+function stripCarriageReturn(line: string): string {
+  return line.charCodeAt(line.length - 1) === 0x0d ? line.slice(0, -1) : line;
+}

@@ -1,0 +1,49 @@
+import { JwksSource, verifyLine } from '../signature';
+import type { Logger } from '../observability/logger';
+import type { SignatureMode } from '../config/serve-config';
+import type { BatchOptions } from './process-batch';
+
+/** Checks each event against the JWKS keys; refetches them when a signature fails. */
+export class SignatureVerifier {
+  private constructor(
+    readonly mode: Exclude<SignatureMode, 'off'>,
+    readonly source: JwksSource,
+  ) {}
+
+  /** Load the keys once before serving; a URL that fails keeps being retried in the background. */
+  static async start(mode: Exclude<SignatureMode, 'off'>, location: string, logger: Logger): Promise<SignatureVerifier> {
+    const source = new JwksSource({
+      location,
+      onError: (error) => logger.warn('JWKS could not be loaded; keeping the last good keys', { jwks: location, error: error.message }),
+      onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: location, keys: keys.map((key) => key.kid) }),
+    });
+    await source.start();
+    return new SignatureVerifier(mode, source);
+  }
+
+  batchOptions(): Pick<BatchOptions, 'checkSignature' | 'requireValidSignature'> {
+    return {
+      checkSignature: (raw, format) => verifyLine(raw, format, this.source.keys()),
+      requireValidSignature: this.mode === 'require',
+    };
+  }
+
+  /**
+   * After a batch with invalid signatures: refetch the keys (at most once a minute) in case
+   * Konnect rotated them. True when the key set changed, so the batch is worth checking again.
+   */
+  async refreshAfterFailure(): Promise<boolean> {
+    const before = this.source.keys();
+    await this.source.refreshAfterFailure();
+    return this.source.keys() !== before;
+  }
+
+  async unreadyReason(): Promise<string | undefined> {
+    if (this.mode !== 'require' || this.source.hasKeys()) return undefined;
+    return `no public keys loaded yet${this.source.status().lastError ? `: ${this.source.status().lastError}` : ''}`;
+  }
+
+  stop(): void {
+    this.source.stop();
+  }
+}

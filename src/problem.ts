@@ -1,0 +1,23 @@
+/**
+ * The one error type that crosses layers: a status, a short title and a detail a person can
+ * act on. The HTTP layer turns it into application/problem+json; nothing else formats it.
+ */
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly headers: Record<string, string> = {},
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(detail);
+    this.name = 'Problem';
+  }
+}
+
+export const badRequest = (detail: string, extensions?: Record<string, unknown>) =>
+  new Problem(400, 'Bad Request', detail, {}, extensions);
+export const payloadTooLarge = (detail: string) => new Problem(413, 'Payload Too Large', detail, { connection: 'close' });
+export const unsupportedMediaType = (detail: string) => new Problem(415, 'Unsupported Media Type', detail);
+export const serviceUnavailable = (detail: string, retryAfterSeconds: number) =>
+  new Problem(503, 'Service Unavailable', detail, { 'retry-after': String(retryAfterSeconds) });

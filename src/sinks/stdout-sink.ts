@@ -1,0 +1,29 @@
+import type { Writable } from 'node:stream';
+import type { Sink } from './sink';
+
+/** Writes records to stdout (or any stream); resolves when the stream has taken them. */
+export class StreamSink implements Sink {
+  private failure: Error | undefined;
+
+  constructor(readonly name: string, private readonly stream: Writable) {
+    stream.on('error', (error) => {
+      this.failure = error;
+    });
+  }
+
+  async open(): Promise<void> {}
+
+  write(records: string): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.stream.write(records, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  async unreadyReason(): Promise<string | undefined> {
+    if (this.failure) return this.failure.message;
+    return this.stream.writable ? undefined : 'stream is closed';
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,98 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildServeConfig, resolveRawOptions } from '../../src/config/serve-config';
+import { parseSize } from '../../src/config/size';
+import { parseListenAddress } from '../../src/config/listen-address';
+
+const build = (flags: Record<string, string | string[]>, env: NodeJS.ProcessEnv = {}) => buildServeConfig(resolveRawOptions(flags, env));
+
+describe('serve configuration', () => {
+  it('defaults to 127.0.0.1:8080, /audit-logs, stdout and the data files, and generates a Bearer value', () => {
+    const config = build({});
+    expect(config).toMatchObject({
+      listen: { host: '127.0.0.1', port: 8080 },
+      path: '/audit-logs',
+      sinks: ['stdout', 'file:./data/audit-events.ndjson'],
+      deadLetter: './data/dead-letter.ndjson',
+      maxBody: 10 * 1024 * 1024,
+      authorizationGenerated: true,
+    });
+    expect(config.authorizations[0]).toMatch(/^Bearer [A-Za-z0-9_-]{32}$/);
+    expect(build({}).authorizations[0]).not.toBe(config.authorizations[0]);
+  });
+
+  it('takes every option from its environment variable, and the flag wins', () => {
+    const env = {
+      AUDIT_RELAY_LISTEN: '0.0.0.0:9000',
+      AUDIT_RELAY_PATH: '/in',
+      AUDIT_RELAY_AUTHORIZATION: 'Bearer old\nSplunk new\n',
+      AUDIT_RELAY_SINKS: 'stdout,file:/tmp/x.ndjson',
+      AUDIT_RELAY_DEAD_LETTER: '/tmp/dl.ndjson',
+      AUDIT_RELAY_MAX_BODY: '1mb',
+      AUDIT_RELAY_LOG_LEVEL: 'debug',
+    };
+    expect(build({}, env)).toMatchObject({
+      listen: { host: '0.0.0.0', port: 9000 },
+      path: '/in',
+      authorizations: ['Bearer old', 'Splunk new'],
+      authorizationGenerated: false,
+      sinks: ['stdout', 'file:/tmp/x.ndjson'],
+      deadLetter: '/tmp/dl.ndjson',
+      maxBody: 1024 * 1024,
+      logLevel: 'debug',
+    });
+    expect(build({ listen: '127.0.0.1:1', authorization: ['Basic abc'] }, env)).toMatchObject({
+      listen: { port: 1 },
+      authorizations: ['Basic abc'],
+    });
+  });
+
+  it('reads one authorization value per line from --authorization-file', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-')), 'auth');
+    fs.writeFileSync(file, 'Bearer a\r\n\nSplunk b\n');
+    expect(build({ authorization: ['Bearer c'], authorizationFile: file }).authorizations).toEqual(['Bearer c', 'Bearer a', 'Splunk b']);
+  });
+
+  it.each([
+    [{ listen: 'localhost' }, '--listen: "localhost" is not HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080'],
+    [{ listen: '127.0.0.1:70000' }, '--listen: "127.0.0.1:70000" is not HOST:PORT'],
+    [{ path: 'audit' }, '--path: "audit" must start with /'],
+    [{ path: '/healthz' }, '--path: /healthz is reserved'],
+    [{ maxBody: '10xb' }, '--max-body: "10xb" is not a size like 512kb, 10mb or 1048576'],
+    [{ logLevel: 'loud' }, '--log-level: "loud" is not one of error, warn, info, debug'],
+    [{ authorizationFile: '/nonexistent/auth' }, '--authorization-file: cannot read /nonexistent/auth: ENOENT'],
+    [{ tlsCert: '/nonexistent/cert.pem' }, '--tls-key: is required with --tls-cert'],
+    [{ tlsCert: '/nonexistent/c.pem', tlsKey: '/nonexistent/k.pem' }, '--tls-cert: cannot read /nonexistent/c.pem: ENOENT'],
+  ])('refuses %j with a message naming the option', (flags, message) => {
+    expect(() => build(flags as Record<string, string>)).toThrow(message);
+  });
+});
+
+describe('parseSize', () => {
+  it.each([
+    ['10mb', 10485760],
+    ['512kb', 524288],
+    ['1.5m', 1572864],
+    ['2048', 2048],
+    ['1GB', 1073741824],
+  ])('reads %s as %d bytes', (text, bytes) => {
+    expect(parseSize(text)).toBe(bytes);
+  });
+
+  it.each(['', 'mb', '10 parsecs', '-1', '0'])('refuses %j', (text) => {
+    expect(parseSize(text)).toBeUndefined();
+  });
+});
+
+describe('parseListenAddress', () => {
+  it.each([
+    ['127.0.0.1:8080', { host: '127.0.0.1', port: 8080 }],
+    ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
+    ['[::1]:9000', { host: '::1', port: 9000 }],
+    [':8080', { host: '127.0.0.1', port: 8080 }],
+    ['8080', { host: '127.0.0.1', port: 8080 }],
+  ])('reads %s', (text, address) => {
+    expect(parseListenAddress(text)).toEqual(address);
+  });
+});

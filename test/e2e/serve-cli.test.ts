@@ -1,0 +1,144 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import { CEF_AUTHZ_LIST, CEF_PORTAL_AUTH, JSON_ACCESS } from '../helpers/konnect-examples';
+import { CLI, spawnCli } from '../helpers/spawn-cli';
+import { readNdjson } from '../helpers/test-receiver';
+
+const run = promisify(execFile);
+
+describe('audit-relay serve, as a process', () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-cli-'));
+  });
+  afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it('starts with `npm start`, prints a generated credential and a working curl example, and takes a gzip\'d Konnect batch from curl', async () => {
+    const eventsFile = path.join(directory, 'events.ndjson');
+    const cli = spawnCli('npm', ['start', '--', '--listen', '127.0.0.1:0', '--sink', 'stdout', '--sink', `file:${eventsFile}`, '--dead-letter', path.join(directory, 'dl.ndjson')]);
+    try {
+      const [, url] = await cli.waitForStderr(/receiving at (http:\/\/127\.0\.0\.1:\d+\/audit-logs)/);
+      const [, credential] = await cli.waitForStderr(/Authorization: (Bearer [A-Za-z0-9_-]+)/);
+      const [, curlExample] = await cli.waitForStderr(/^ {2}(curl .*)$/m);
+      const [, receiverPid] = await cli.waitForStderr(/"message":"receiver started".*"pid":(\d+)/);
+
+      // The banner's own example works as printed.
+      const example = await run('sh', ['-c', curlExample!]);
+      expect(JSON.parse(example.stdout)).toEqual({ accepted: 1, rejected: 0 });
+
+      // A Konnect-shaped delivery: gzip'd NDJSON, text/plain, Content-Encoding: gzip.
+      const batchFile = path.join(directory, 'batch.gz');
+      fs.writeFileSync(batchFile, zlib.gzipSync(`${[CEF_AUTHZ_LIST, CEF_PORTAL_AUTH, JSON_ACCESS].join('\n')}\n`));
+      const delivery = await run('curl', [
+        '-sS', '--fail-with-body', url!,
+        '-H', `Authorization: ${credential}`,
+        '-H', 'Content-Type: text/plain',
+        '-H', 'Content-Encoding: gzip',
+        '--data-binary', `@${batchFile}`,
+      ]);
+      expect(JSON.parse(delivery.stdout)).toEqual({ accepted: 3, rejected: 0 });
+
+      const written = readNdjson(eventsFile);
+      expect(written.map((record) => record.raw).slice(1)).toEqual([CEF_AUTHZ_LIST, CEF_PORTAL_AUTH, JSON_ACCESS]);
+      // stdout is a sink: it carries exactly the same records and, but for npm's own
+      // "> audit-relay@… start" banner, nothing else (service logs go to stderr).
+      await cli.waitForStdout(/(?:\{.*\n){4}/);
+      const stdoutLines = cli.stdout().split('\n').filter((line) => line !== '' && !line.startsWith('> '));
+      expect(stdoutLines.join('\n') + '\n').toBe(fs.readFileSync(eventsFile, 'utf8'));
+      // The generated credential is printed once, and never in a log line.
+      expect(cli.stderr().split(credential!).length - 1).toBe(2);
+      expect(cli.stderr().split('\n').filter((line) => line.startsWith('{')).join('\n')).not.toContain(credential!.split(' ')[1]);
+      // SIGTERM to the receiver itself (npm passes its exit code on): a clean stop, exit 0.
+      process.kill(Number(receiverPid), 'SIGTERM');
+      expect(await cli.exited).toBe(0);
+    } finally {
+      await cli.stop('SIGKILL');
+    }
+  });
+
+  it('documents every option with its environment variable in --help', async () => {
+    const help = (await run('node', [CLI, 'serve', '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const [flag, env] of [
+      ['--listen', 'AUDIT_RELAY_LISTEN'],
+      ['--path', 'AUDIT_RELAY_PATH'],
+      ['--authorization ', 'AUDIT_RELAY_AUTHORIZATION'],
+      ['--authorization-file', 'AUDIT_RELAY_AUTHORIZATION_FILE'],
+      ['--sink', 'AUDIT_RELAY_SINKS'],
+      ['--dead-letter', 'AUDIT_RELAY_DEAD_LETTER'],
+      ['--max-body', 'AUDIT_RELAY_MAX_BODY'],
+      ['--tls-cert', 'AUDIT_RELAY_TLS_CERT'],
+      ['--tls-key', 'AUDIT_RELAY_TLS_KEY'],
+      ['--log-level', 'AUDIT_RELAY_LOG_LEVEL'],
+    ]) {
+      expect(help).toContain(flag);
+      expect(help).toContain(`env: ${env}`);
+    }
+  });
+
+  it('takes options from the environment, serves HTTPS with --tls-cert/--tls-key, and never logs the credential', async () => {
+    const certFile = path.join(directory, 'cert.pem');
+    const keyFile = path.join(directory, 'key.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1']);
+    const authFile = path.join(directory, 'auth');
+    fs.writeFileSync(authFile, 'Splunk secret-from-file\n');
+    const eventsFile = path.join(directory, 'events.ndjson');
+    const cli = spawnCli('node', [CLI, 'serve', '--log-level', 'debug'], {
+      AUDIT_RELAY_LISTEN: '127.0.0.1:0',
+      AUDIT_RELAY_AUTHORIZATION_FILE: authFile,
+      AUDIT_RELAY_SINKS: `file:${eventsFile}`,
+      AUDIT_RELAY_DEAD_LETTER: path.join(directory, 'dl.ndjson'),
+      AUDIT_RELAY_TLS_CERT: certFile,
+      AUDIT_RELAY_TLS_KEY: keyFile,
+    });
+    try {
+      const [, url] = await cli.waitForStderr(/receiving at (https:\/\/127\.0\.0\.1:\d+\/audit-logs)/);
+      const ok = await run('curl', ['-sS', '--cacert', certFile, url!, '-H', 'Authorization: Splunk secret-from-file', '--data-binary', CEF_AUTHZ_LIST]);
+      expect(JSON.parse(ok.stdout)).toEqual({ accepted: 1, rejected: 0 });
+      const denied = await run('curl', ['-sS', '--cacert', certFile, url!, '-H', 'Authorization: Splunk wrong-guess', '--data-binary', CEF_AUTHZ_LIST]);
+      expect(JSON.parse(denied.stdout).status).toBe(401);
+      await cli.waitForStderr(/authorization failed/);
+      expect(cli.stderr()).not.toContain('secret-from-file');
+      expect(cli.stderr()).not.toContain('wrong-guess');
+      expect(cli.stderr()).not.toContain('No --authorization was configured');
+      expect(readNdjson(eventsFile)).toHaveLength(1);
+    } finally {
+      expect(await cli.stop('SIGTERM')).toBe(0);
+    }
+  });
+
+  describe('bad option values exit non-zero with one line naming the option', () => {
+    const expectOneLineError = async (args: string[], message: RegExp) => {
+      const failure = await run('node', [CLI, 'serve', '--dead-letter', path.join(directory, 'dl'), ...args]).then(
+        () => undefined,
+        (error: { code: number; stderr: string; stdout: string }) => error,
+      );
+      expect(failure).toBeDefined();
+      expect(failure!.code).toBe(2);
+      expect(failure!.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(failure!.stderr).toMatch(message);
+      expect(failure!.stdout).toBe('');
+    };
+
+    it('an unknown sink', () => expectOneLineError(['--sink', 'kafka://x'], /^audit-relay: --sink: unknown sink "kafka:\/\/x": use stdout or file:PATH/));
+    it('an unreadable authorization file', () =>
+      expectOneLineError(['--authorization-file', '/nonexistent/secret'], /^audit-relay: --authorization-file: cannot read \/nonexistent\/secret: ENOENT/));
+    it('a malformed size', () => expectOneLineError(['--max-body', 'ten megs'], /^audit-relay: --max-body: "ten megs" is not a size/));
+    it('a file sink that cannot be opened', () =>
+      expectOneLineError(['--sink', 'file:/etc/hostname/events.ndjson'], /^audit-relay: --sink: cannot open file:\/etc\/hostname\/events.ndjson: .+/));
+    it('a port in use', async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+      const port = (blocker.address() as net.AddressInfo).port;
+      try {
+        await expectOneLineError(['--listen', `127.0.0.1:${port}`, '--sink', `file:${path.join(directory, 'e')}`], new RegExp(`^audit-relay: --listen: 127\\.0\\.0\\.1:${port} is already in use`));
+      } finally {
+        blocker.close();
+      }
+    });
+  });
+});

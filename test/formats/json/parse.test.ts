@@ -1,0 +1,63 @@
+import { parseJsonLossless } from '../../../src/formats/json/parse';
+import { scanJsonValue } from '../../../src/formats/json/scan';
+import { stringifySorted } from '../../../src/formats/json/stringify';
+
+describe('parseJsonLossless', () => {
+  it('keeps every digit of an integer beyond 2^53 as a string', () => {
+    const result = parseJsonLossless('{"trace_id":6891110586028963295,"rt":1684196881193}');
+    expect(result).toEqual({ ok: true, value: { trace_id: '6891110586028963295', rt: 1684196881193 } });
+  });
+
+  it('keeps negative and nested big integers', () => {
+    const result = parseJsonLossless('{"a":[-9007199254740993,{"b":12345678901234567890}]}');
+    expect(result).toEqual({ ok: true, value: { a: ['-9007199254740993', { b: '12345678901234567890' }] } });
+  });
+
+  it('leaves safe integers, floats and digits inside strings alone', () => {
+    const text = '{"safe":9007199254740991,"float":12345678901234567.5,"text":"6891110586028963295"}';
+    expect(parseJsonLossless(text)).toEqual({
+      ok: true,
+      value: { safe: 9007199254740991, float: 12345678901234567.5, text: '6891110586028963295' },
+    });
+  });
+
+  it('ignores number-like text in strings with escaped quotes', () => {
+    const text = '{"q":"say \\"x\\": 6891110586028963295","n":6891110586028963295}';
+    expect(parseJsonLossless(text)).toEqual({ ok: true, value: { q: 'say "x": 6891110586028963295', n: '6891110586028963295' } });
+  });
+
+  it('reports invalid JSON with the parser message instead of throwing', () => {
+    const result = parseJsonLossless('{"a" 1}');
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.message).toMatch(/^invalid JSON: /);
+  });
+});
+
+describe('scanJsonValue', () => {
+  it('finds where a value spanning lines ends', () => {
+    const text = '{\n  "a": {"b": [1, 2]}\n}{"next":1}';
+    const scan = scanJsonValue(text, 0);
+    expect(scan.ok && text.slice(0, scan.value.end)).toBe('{\n  "a": {"b": [1, 2]}\n}');
+  });
+
+  it('refuses nesting deeper than the limit', () => {
+    const scan = scanJsonValue('['.repeat(10) + ']'.repeat(10), 0, 5);
+    expect(scan).toMatchObject({ ok: false, message: 'nesting deeper than 5 levels' });
+  });
+
+  it('refuses a string broken by a newline', () => {
+    expect(scanJsonValue('{"a":"b\n"}', 0)).toMatchObject({ ok: false, message: 'unterminated string' });
+  });
+
+  it('refuses mismatched brackets', () => {
+    expect(scanJsonValue('{"a":[1}', 0)).toMatchObject({ ok: false, message: "unexpected '}'" });
+  });
+});
+
+describe('stringifySorted', () => {
+  it('writes compact JSON with sorted keys and bigints as bare integers', () => {
+    expect(stringifySorted({ user_agent: '', trace_id: 3895213347334635099n, action: 'read', nested: { b: 1, a: [true, null] } })).toBe(
+      '{"action":"read","nested":{"a":[true,null],"b":1},"trace_id":3895213347334635099,"user_agent":""}',
+    );
+  });
+});

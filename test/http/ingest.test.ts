@@ -1,0 +1,317 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import zlib from 'node:zlib';
+import request from 'supertest';
+import { startTestReceiver, TEST_AUTHORIZATION, type TestReceiver } from '../helpers/test-receiver';
+import { CEF_ACCESS, CEF_AUTHZ_LIST, CEF_BSD_AUTHZ, CEF_PORTAL_AUTH, JSON_ACCESS, JSON_PORTAL_AUTH } from '../helpers/konnect-examples';
+
+const konnectBatch = (lines: string[]) => zlib.gzipSync(`${lines.join('\n')}\n`);
+
+describe('POST /audit-logs', () => {
+  let receiver: TestReceiver;
+  beforeEach(async () => {
+    receiver = await startTestReceiver({ maxBody: '2mb' });
+  });
+  afterEach(() => receiver.close());
+
+  const post = (body: string | Buffer, headers: Record<string, string> = {}) => {
+    let call = request(receiver.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).set('Content-Type', 'text/plain');
+    for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+    return call.send(body);
+  };
+
+  describe('authorization', () => {
+    it('answers 401 problem+json when the header is missing, and writes nothing', async () => {
+      const response = await request(receiver.origin).post('/audit-logs').send(CEF_AUTHZ_LIST);
+      expect(response.status).toBe(401);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.body).toMatchObject({ status: 401, title: 'Unauthorized', detail: 'the Authorization header is missing' });
+      expect(receiver.events()).toEqual([]);
+    });
+
+    it.each([
+      ['a wrong value', 'Bearer wrong-token'],
+      ['a differently-cased value', TEST_AUTHORIZATION.toUpperCase()],
+      ['a differently-cased scheme', TEST_AUTHORIZATION.replace('Bearer', 'bearer')],
+      ['the token without its scheme', TEST_AUTHORIZATION.replace('Bearer ', '')],
+      ['a doubled inner space', TEST_AUTHORIZATION.replace(' ', '  ')],
+    ])('answers 401 for %s and never echoes it', async (_case, value) => {
+      const response = await request(receiver.origin).post('/audit-logs').set('Authorization', value).send(CEF_AUTHZ_LIST);
+      expect(response.status).toBe(401);
+      expect(response.body.detail).toMatch(/does not match any configured value/);
+      expect(JSON.stringify(response.headers) + response.text).not.toContain(value.trim());
+      expect(receiver.events()).toEqual([]);
+    });
+
+    it('accepts any configured value whatever its scheme, so a rotation can overlap', async () => {
+      const rotating = await startTestReceiver({ authorization: ['Splunk old-token', 'Basic dXNlcjpwYXNz'] });
+      try {
+        for (const value of ['Splunk old-token', 'Basic dXNlcjpwYXNz']) {
+          const response = await request(rotating.origin).post('/audit-logs').set('Authorization', value).send(CEF_AUTHZ_LIST);
+          expect(response.status).toBe(200);
+        }
+        expect(rotating.events()).toHaveLength(2);
+      } finally {
+        await rotating.close();
+      }
+    });
+  });
+
+  describe('method and path', () => {
+    it.each(['get', 'put', 'delete', 'patch'] as const)('answers %s with 405 and Allow: POST', async (method) => {
+      const response = await request(receiver.origin)[method]('/audit-logs').set('Authorization', TEST_AUTHORIZATION);
+      expect(response.status).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    });
+
+    it('answers an unknown path with 404 problem+json', async () => {
+      const response = await request(receiver.origin).post('/elsewhere').set('Authorization', TEST_AUTHORIZATION).send('x');
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ status: 404, detail: 'nothing is served at POST /elsewhere' });
+    });
+
+    it('puts helmet headers on successes and errors alike', async () => {
+      for (const response of [await post(CEF_AUTHZ_LIST), await request(receiver.origin).get('/nope')]) {
+        expect(response.headers['x-content-type-options']).toBe('nosniff');
+        expect(response.headers['content-security-policy']).toBeDefined();
+        expect(response.headers['x-powered-by']).toBeUndefined();
+      }
+    });
+  });
+
+  describe('health', () => {
+    it('reports liveness on /healthz', async () => {
+      const response = await request(receiver.origin).get('/healthz');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ status: 'ok' });
+    });
+
+    it('reports readiness on /readyz while every sink is writable, and not after', async () => {
+      const ready = await request(receiver.origin).get('/readyz');
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('ready');
+      fs.rmSync(receiver.directory, { recursive: true });
+      const notReady = await request(receiver.origin).get('/readyz');
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.checks[`file:${receiver.eventsFile}`]).toMatch(/ENOENT/);
+    });
+  });
+
+  describe('decoding', () => {
+    it.each(['gzip', 'x-gzip', 'application/gzip'])('decompresses Content-Encoding: %s', async (encoding) => {
+      const response = await post(konnectBatch([CEF_AUTHZ_LIST, CEF_PORTAL_AUTH]), { 'Content-Encoding': encoding });
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ accepted: 2, rejected: 0 });
+    });
+
+    it('decompresses gzip by its magic bytes when no Content-Encoding is sent', async () => {
+      const response = await post(konnectBatch([CEF_AUTHZ_LIST]));
+      expect(response.body).toEqual({ accepted: 1, rejected: 0 });
+      expect(receiver.events()[0]!.raw).toBe(CEF_AUTHZ_LIST);
+    });
+
+    it('decompresses deflate', async () => {
+      const response = await post(zlib.deflateSync(`${CEF_AUTHZ_LIST}\n`), { 'Content-Encoding': 'deflate' });
+      expect(response.body).toEqual({ accepted: 1, rejected: 0 });
+    });
+
+    it('does not trust Content-Type', async () => {
+      const response = await post(`${JSON_ACCESS}\n`, { 'Content-Type': 'application/x-www-form-urlencoded' });
+      expect(response.body).toEqual({ accepted: 1, rejected: 0 });
+    });
+
+    it('answers an oversized body with 413 from its Content-Length, and writes nothing', async () => {
+      const response = await post(`${CEF_AUTHZ_LIST}\n`.repeat(10000));
+      expect(response.status).toBe(413);
+      expect(response.body.detail).toBe('request body is 3900000 bytes; the limit is 2mb (--max-body)');
+      expect(receiver.events()).toEqual([]);
+    });
+
+    it('answers an oversized chunked body with 413 while it streams in', async () => {
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const outgoing = http.request(`${receiver.origin}/audit-logs`, {
+          method: 'POST',
+          headers: { authorization: TEST_AUTHORIZATION, 'transfer-encoding': 'chunked' },
+        });
+        outgoing.on('response', (incoming) => {
+          let body = '';
+          incoming.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          incoming.on('end', () => resolve({ status: incoming.statusCode!, body }));
+        });
+        outgoing.on('error', reject);
+        const chunk = `${CEF_AUTHZ_LIST}\n`.repeat(100);
+        const writeMore = (remaining: number): void => {
+          if (remaining === 0 || outgoing.destroyed) return void outgoing.end();
+          outgoing.write(chunk, () => writeMore(remaining - 1));
+        };
+        writeMore(100);
+      });
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.body).detail).toBe('request body exceeds the limit of 2mb (--max-body)');
+      expect(receiver.events()).toEqual([]);
+    });
+
+    it('answers a gzip bomb (1 GB of zeros) with 413 and keeps memory bounded', async () => {
+      const gigabyteOfZeros = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
+      const bomb = Buffer.concat(Array.from({ length: 16 }, () => gigabyteOfZeros));
+      const before = process.memoryUsage().rss;
+      const response = await post(bomb, { 'Content-Encoding': 'gzip' });
+      expect(response.status).toBe(413);
+      expect(response.body.detail).toBe('decompressed body exceeds the limit of 2mb (--max-body)');
+      expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    });
+
+    it('answers broken gzip with 400', async () => {
+      const response = await post(konnectBatch([CEF_AUTHZ_LIST]).subarray(0, 30), { 'Content-Encoding': 'gzip' });
+      expect(response.status).toBe(400);
+      expect(response.body.detail).toMatch(/^body is not valid gzip data: /);
+    });
+
+    it('answers an unsupported Content-Encoding with 415', async () => {
+      const response = await post('x', { 'Content-Encoding': 'compress' });
+      expect(response.status).toBe(415);
+      expect(response.body.detail).toMatch(/"compress" is not supported/);
+    });
+
+    it.each([
+      ['an empty body', '', 'the request body is empty; send one event per line'],
+      ['a body of blank lines', '\r\n\n  \n', 'the request body holds only blank lines; send one event per line'],
+    ])('answers %s with 400', async (_case, body, detail) => {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(response.body.detail).toBe(detail);
+    });
+  });
+
+  describe('framing and the dead letter', () => {
+    it('accepts the good lines of a mixed batch, dead-letters the bad ones, and counts both', async () => {
+      const lines = [CEF_AUTHZ_LIST, 'hello world', JSON_ACCESS, '{"broken":', 'Apr 14 host CEF:0|only|three', CEF_PORTAL_AUTH];
+      const response = await post(konnectBatch(lines), { 'Content-Encoding': 'gzip' });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ accepted: 3, rejected: 3 });
+      expect(response.body.errors.map((error: { line: number }) => error.line)).toEqual([2, 4, 5]);
+      expect(receiver.events().map((event) => event.raw)).toEqual([CEF_AUTHZ_LIST, JSON_ACCESS, CEF_PORTAL_AUTH]);
+      const deadLetters = receiver.deadLetters();
+      expect(deadLetters.map((record) => record.raw)).toEqual(['hello world', '{"broken":', 'Apr 14 host CEF:0|only|three']);
+      for (const record of deadLetters) {
+        expect(record.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+        expect(typeof record.reason).toBe('string');
+      }
+      expect(deadLetters[0]!.reason).toBe('line is neither a JSON object nor CEF (no "CEF:" found)');
+      expect(deadLetters[2]!.reason).toMatch(/^invalid CEF: /);
+    });
+
+    it('accepts CRLF line endings and keeps each raw line without its CR', async () => {
+      const response = await post(`${CEF_AUTHZ_LIST}\r\n${JSON_ACCESS}\r\n`);
+      expect(response.body).toEqual({ accepted: 2, rejected: 0 });
+      expect(receiver.events().map((event) => event.raw)).toEqual([CEF_AUTHZ_LIST, JSON_ACCESS]);
+    });
+
+    it('accepts a single JSON object, a JSON array, stacked objects and CPS lines', async () => {
+      const cps = `{"event":${JSON_ACCESS}}`;
+      const pretty = JSON.stringify(JSON.parse(JSON_PORTAL_AUTH.replace('3360194145499877252', '1')), null, 2);
+      for (const [body, count] of [
+        [JSON_ACCESS, 1],
+        [`[${JSON_ACCESS},${JSON_PORTAL_AUTH}]`, 2],
+        [`${JSON_ACCESS}${JSON_PORTAL_AUTH} ${cps}`, 3],
+        [`${cps}\n${cps}\n`, 2],
+        [pretty, 1],
+      ] as const) {
+        const response = await post(body);
+        expect(response.body).toEqual({ accepted: count, rejected: 0 });
+      }
+      const formats = receiver.events().map((event) => event.format);
+      expect(formats).toEqual(['json', 'json', 'json', 'json', 'json', 'cps', 'cps', 'cps', 'json']);
+    });
+
+    it('dead-letters a line that is not UTF-8 with its exact bytes', async () => {
+      const bad = Buffer.from([0x43, 0x45, 0x46, 0xff, 0x0a]);
+      const response = await post(Buffer.concat([Buffer.from(`${CEF_AUTHZ_LIST}\n`), bad]));
+      expect(response.body).toMatchObject({ accepted: 1, rejected: 1 });
+      expect(receiver.deadLetters()[0]).toMatchObject({ reason: 'line is not valid UTF-8', raw_base64: bad.subarray(0, 4).toString('base64') });
+    });
+  });
+
+  describe('output contract', () => {
+    it('writes one JSON line per event: received_at, format, event, signature, raw', async () => {
+      await post(konnectBatch([CEF_AUTHZ_LIST]), { 'Content-Encoding': 'gzip' });
+      const line = fs.readFileSync(receiver.eventsFile, 'utf8');
+      expect(line.endsWith('\n')).toBe(true);
+      const record = JSON.parse(line);
+      expect(Object.keys(record)).toEqual(['received_at', 'format', 'event', 'signature', 'raw']);
+      expect(record.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(record).toMatchObject({ format: 'cef', signature: 'unchecked', raw: CEF_AUTHZ_LIST });
+      expect(record.event).toEqual({
+        action: 'list',
+        cef_version: 0,
+        event_class_id: 'konnect',
+        event_product: 'Konnect',
+        event_ts: '2025-06-18T21:02:36Z',
+        event_vendor: 'KongInc',
+        event_version: '1.0',
+        granted: true,
+        name: 'Authz.control-planes',
+        org_id: '777db3e4-5cb7-4dd5-b51c-9878096a6999',
+        principal_id: 'eb999f01-5976-4f4b-9fbc-dd5d514bd675',
+        rt: 1750280466889,
+        severity: 1,
+        sig: 'KbLaBhQFnggT_8CyC95b777R1_fGvvLVDn7awjZK8eZLdGPrSvnS-sxJw63j930eKr-VTsQv8-TQTD_GVmAPAQ',
+        src: '127.0.0.6',
+        trace_id: '3959872677347089807',
+        user_agent: 'grpc-node-js/1.12.4',
+      });
+    });
+
+    it('normalizes the same Konnect event sent as CEF and as JSON to the identical event', async () => {
+      await post(`${CEF_PORTAL_AUTH}\n${JSON_PORTAL_AUTH}\n`);
+      const [fromCef, fromJson] = receiver.events();
+      expect(fromCef!.format).toBe('cef');
+      expect(fromJson!.format).toBe('json');
+      expect(fromCef!.event).toEqual(fromJson!.event);
+      expect(JSON.stringify(fromCef!.event)).toBe(JSON.stringify(fromJson!.event));
+      expect(fromJson!.event).toMatchObject({ success: true, rt: 1750688927556, trace_id: '3360194145499877252', user_agent: '' });
+    });
+
+    it('keeps every digit of a 19-digit trace_id from JSON', async () => {
+      await post(JSON_ACCESS);
+      expect(receiver.events()[0]!.event.trace_id).toBe('6891110586028963295');
+      expect(fs.readFileSync(receiver.eventsFile, 'utf8')).toContain('"trace_id":"6891110586028963295"');
+    });
+
+    it('takes the year of a BSD timestamp from rt', async () => {
+      await post(CEF_BSD_AUTHZ);
+      expect(receiver.events()[0]!.event).toMatchObject({ event_ts: '2023-04-14T05:39:08Z', user_agent: 'grpc-node/1.24.11 grpc-c/8.0.0 (linux; chttp2; ganges)' });
+    });
+
+    it('keeps unescaped spaces and = inside CEF values (Konnect never escapes)', async () => {
+      await post(CEF_ACCESS);
+      expect(receiver.events()[0]!.event).toMatchObject({
+        query: '{"end":"1684270800","start":"1684098000"}',
+        status: 200,
+        act: 'POST',
+        user_agent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/113.0.0.0 Safari/537.36',
+      });
+    });
+
+    it('keeps a value that breaks the typing rule as it came', async () => {
+      await post('{"rt":"3958q3097698","success":"maybe","status":1.5,"severity":"7","trace_id":12}');
+      expect(receiver.events()[0]!.event).toEqual({ rt: '3958q3097698', success: 'maybe', status: 1.5, severity: 7, trace_id: '12' });
+    });
+  });
+
+  describe('sink failure', () => {
+    it('answers 503 with Retry-After and reports nothing accepted when a sink cannot write', async () => {
+      const full = await startTestReceiver({ sink: ['file:/dev/full'] });
+      try {
+        const response = await request(full.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).send(CEF_AUTHZ_LIST);
+        expect(response.status).toBe(503);
+        expect(response.headers['retry-after']).toBe('5');
+        expect(response.body.detail).toMatch(/^sink file:\/dev\/full failed: .*ENOSPC/);
+        expect(response.body.accepted).toBeUndefined();
+      } finally {
+        await full.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,76 @@
+import { frameBody, type Frame } from '../../src/ingest/framing';
+
+const frame = (text: string | Buffer) => frameBody(Buffer.isBuffer(text) ? text : Buffer.from(text));
+const summary = (frames: Frame[]) => frames.map((item) => [item.kind, item.text, item.line]);
+
+describe('frameBody', () => {
+  it('splits newline-delimited lines, dropping CR and blank lines', () => {
+    expect(summary(frame('CEF:0|a\r\n\r\n{"b":1}\r\n\nCEF:0|c'))).toEqual([
+      ['text', 'CEF:0|a', 1],
+      ['json', '{"b":1}', 3],
+      ['text', 'CEF:0|c', 5],
+    ]);
+  });
+
+  it('keeps a text line exactly as received, inner and trailing spaces included', () => {
+    expect(summary(frame('CEF:0|a| x=1  \n'))).toEqual([['text', 'CEF:0|a| x=1  ', 1]]);
+  });
+
+  it('splits a top-level array into one event per object', () => {
+    expect(summary(frame('[{"a":1}, {"b":[2]}]'))).toEqual([
+      ['json', '{"a":1}', 1],
+      ['json', '{"b":[2]}', 1],
+    ]);
+  });
+
+  it('refuses non-object array elements one by one', () => {
+    const frames = frame('[{"a":1}, 5, "x", [1]]');
+    expect(frames.map((item) => item.kind)).toEqual(['json', 'invalid', 'invalid', 'invalid']);
+    expect(frames[1]).toMatchObject({ text: '5', reason: 'array element 2 is not a JSON object' });
+    expect(frames[2]).toMatchObject({ text: '"x"' });
+    expect(frames[3]).toMatchObject({ text: '[1]' });
+  });
+
+  it('splits JSON objects stacked back to back, as Splunk HEC senders do', () => {
+    expect(summary(frame('{"event":{"a":1}}{"event":{"b":2}} {"c":3}'))).toEqual([
+      ['json', '{"event":{"a":1}}', 1],
+      ['json', '{"event":{"b":2}}', 1],
+      ['json', '{"c":3}', 1],
+    ]);
+  });
+
+  it('accepts one pretty-printed object spanning lines and counts lines after it', () => {
+    expect(summary(frame('{\n  "a": 1,\n  "b": "x"\n}\nCEF:0|next'))).toEqual([
+      ['json', '{\n  "a": 1,\n  "b": "x"\n}', 1],
+      ['text', 'CEF:0|next', 5],
+    ]);
+  });
+
+  it('isolates a truncated JSON line and resumes at the next line', () => {
+    const frames = frame('{"a":1\n{"b":2}\n');
+    expect(frames[0]).toMatchObject({ kind: 'invalid', text: '{"a":1', line: 1 });
+    expect(frames[1]).toMatchObject({ kind: 'json', text: '{"b":2}', line: 2 });
+  });
+
+  it('refuses an event longer than the line limit', () => {
+    const frames = frameBody(Buffer.from(`CEF:0|${'x'.repeat(50)}\n{"a":"${'y'.repeat(50)}"}`), { maxLineLength: 20, maxJsonDepth: 8 });
+    expect(frames.map((item) => item.kind)).toEqual(['invalid', 'invalid']);
+    expect(frames[0]).toMatchObject({ reason: 'event is 56 characters; the limit is 20' });
+  });
+
+  it('refuses JSON nested deeper than the limit', () => {
+    const frames = frameBody(Buffer.from('{"a":{"b":{"c":{}}}}'), { maxLineLength: 100, maxJsonDepth: 2 });
+    expect(frames[0]).toMatchObject({ kind: 'invalid', reason: 'malformed JSON: nesting deeper than 2 levels at character 11' });
+  });
+
+  it('isolates lines that are not UTF-8 and keeps their exact bytes', () => {
+    const body = Buffer.concat([Buffer.from('CEF:0|ok\n'), Buffer.from([0x43, 0xff, 0xfe]), Buffer.from('\n{"a":1}')]);
+    const frames = frame(body);
+    expect(frames.map((item) => [item.kind, item.line])).toEqual([
+      ['text', 1],
+      ['invalid', 2],
+      ['json', 3],
+    ]);
+    expect(frames[1]).toMatchObject({ reason: 'line is not valid UTF-8', rawBase64: Buffer.from([0x43, 0xff, 0xfe]).toString('base64') });
+  });
+});

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileSink } from '../../src/sinks/file-sink';
+
+describe('FileSink', () => {
+  let directory: string;
+  beforeEach(() => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'file-sink-'));
+  });
+  afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it('creates missing directories and appends to what is there', async () => {
+    const file = path.join(directory, 'a', 'b', 'events.ndjson');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, 'old\n');
+    const sink = new FileSink(file);
+    await sink.open();
+    await sink.write('new\n');
+    await sink.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe('old\nnew\n');
+  });
+
+  it('never interleaves records of concurrent writes', async () => {
+    const file = path.join(directory, 'events.ndjson');
+    const sink = new FileSink(file);
+    await sink.open();
+    const batches = Array.from({ length: 200 }, (_, batch) =>
+      Array.from({ length: 20 }, (_, index) => `${JSON.stringify({ batch, index, pad: 'x'.repeat(300) })}\n`).join(''),
+    );
+    await Promise.all(batches.map((records) => sink.write(records)));
+    await sink.close();
+    const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines).toHaveLength(4000);
+    const seen = lines.map((line) => JSON.parse(line) as { batch: number; index: number });
+    for (let batch = 0; batch < 200; batch++) {
+      const mine = seen.filter((record) => record.batch === batch).map((record) => record.index);
+      expect(mine).toEqual(Array.from({ length: 20 }, (_, index) => index));
+    }
+  });
+
+  it('rejects a write the device refuses (ENOSPC on /dev/full)', async () => {
+    const sink = new FileSink('/dev/full');
+    await sink.open();
+    await expect(sink.write('x\n')).rejects.toThrow(/ENOSPC/);
+    await sink.close();
+  });
+
+  it('reports a directory it cannot write as not ready', async () => {
+    const sink = new FileSink(path.join(directory, 'gone', 'events.ndjson'));
+    await sink.open();
+    expect(await sink.unreadyReason()).toBeUndefined();
+    fs.rmSync(path.join(directory, 'gone'), { recursive: true });
+    expect(await sink.unreadyReason()).toMatch(/ENOENT/);
+    await sink.close();
+  });
+});
