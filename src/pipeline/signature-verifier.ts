@@ -1,6 +1,7 @@
 import { JwksSource, verifyLine } from '../signature';
 import type { Logger } from '../observability/logger';
 import type { SignatureMode } from '../config/serve-config';
+import { ConfigError } from '../config/config-error';
 import type { BatchOptions } from './process-batch';
 
 /** Checks each event against the JWKS keys; refetches them when a signature fails. */
@@ -18,6 +19,11 @@ export class SignatureVerifier {
       onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: location, keys: keys.map((key) => key.kid) }),
     });
     await source.start();
+    // A local file will not get better by waiting: refuse to start. A URL may be down for a while.
+    if (!source.hasKeys() && !/^https?:\/\//i.test(location)) {
+      source.stop();
+      throw new ConfigError('--jwks', source.status().lastError ?? `no keys could be loaded from ${location}`);
+    }
     return new SignatureVerifier(mode, source);
   }
 
