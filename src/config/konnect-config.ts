@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '../observability/logger';
 import { ConfigError } from './config-error';
 import { parseListenAddress, type ListenAddress } from './listen-address';
-import type { OptionSpec, RawOptions } from './serve-config';
+import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
 
 /**
  * One schema for every `konnect` option (the local stand-in of Konnect's side): flag,
@@ -112,23 +112,10 @@ export interface KonnectConfig {
 
 export const RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
-const BOOLEAN_OPTIONS = new Set(['allowHttp']);
 
 /** Flag, then environment variable, then default. A boolean flag given on the command line is `true`. */
 export function resolveKonnectRawOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): RawOptions {
-  const resolved: RawOptions = {};
-  for (const spec of KONNECT_OPTIONS) {
-    const fromFlag = flags[spec.key];
-    const fromEnv = env[spec.env];
-    if (fromFlag !== undefined && fromFlag !== false) {
-      resolved[spec.key] = BOOLEAN_OPTIONS.has(spec.key) ? 'true' : String(fromFlag);
-    } else if (fromEnv !== undefined && fromEnv !== '') {
-      resolved[spec.key] = fromEnv;
-    } else {
-      resolved[spec.key] = spec.default;
-    }
-  }
-  return resolved;
+  return resolveOptions(KONNECT_OPTIONS, flags, env);
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -260,15 +247,7 @@ export interface SendConfig {
 }
 
 export function resolveSendRawOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): RawOptions {
-  const resolved: RawOptions = {};
-  for (const spec of SEND_OPTIONS) {
-    const fromFlag = flags[spec.key];
-    const fromEnv = env[spec.env];
-    if (fromFlag !== undefined && fromFlag !== false) resolved[spec.key] = spec.key === 'skipSslVerification' ? 'true' : String(fromFlag);
-    else if (fromEnv !== undefined && fromEnv !== '') resolved[spec.key] = fromEnv;
-    else resolved[spec.key] = spec.default;
-  }
-  return resolved;
+  return resolveOptions(SEND_OPTIONS, flags, env);
 }
 
 export function buildSendConfig(raw: RawOptions): SendConfig {

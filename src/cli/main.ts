@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ConfigError } from '../config/config-error';
+import { serveCommand } from './serve-command';
+import { konnectCommand, sendCommand } from './konnect-command';
+
+const program = new Command('audit-relay')
+  .description('SIEM-side receiver for Kong Konnect (and any CEF/JSON) audit-log webhooks.')
+  .showHelpAfterError('(run with --help for the options)')
+  .addCommand(konnectCommand()).addCommand(sendCommand())
+  .addCommand(serveCommand());
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // A bad option is the user's to fix: one line naming it, no stack.
+  if (error instanceof ConfigError) process.stderr.write(`audit-relay: ${error.message}\n`);
+  else process.stderr.write(`audit-relay: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import { addSchemaOptions } from './options';
+import { ConfigError } from '../config/config-error';
+import { buildSendConfig, resolveSendRawOptions, SEND_OPTIONS } from '../config/konnect-config';
+import { attemptDelivery } from '../konnect/delivery/attempt';
+import { redactEndpoint } from '../konnect/delivery/deliveries';
+import { batchBody } from '../konnect/delivery/sender';
+import { EventGenerator } from '../konnect/events/generator';
+import { signedLine } from '../konnect/events/render';
+import { generateEd25519KeyPair, publishJwks, readPrivateKeyFile } from '../signature';
+
+/**
+ * `audit-relay send`: one Konnect-shaped batch (gzip'd, text/plain, signed lines) to any endpoint,
+ * once, without retries. The response goes to stdout; what was sent goes to stderr. The
+ * authorization value is never printed.
+ */
+export function sendCommand(): Command {
+  const command = new Command('send').description(
+    'Send one Konnect-shaped batch of signed synthetic audit events to an endpoint and print the response.',
+  );
+  addSchemaOptions(command, SEND_OPTIONS);
+  command.action(async (flags: Record<string, unknown>) => {
+    const config = buildSendConfig(resolveSendRawOptions(flags, process.env));
+    let privateKey;
+    if (config.signingKeyPath !== undefined) {
+      try {
+        privateKey = await readPrivateKeyFile(config.signingKeyPath);
+      } catch (error) {
+        throw new ConfigError('--signing-key', (error as Error).message);
+      }
+    } else {
+      privateKey = generateEd25519KeyPair().privateKey;
+      process.stderr.write(`Signed with a throw-away key. Its JWKS, for a receiver that should verify it:\n${JSON.stringify(publishJwks([privateKey]))}\n`);
+    }
+    const generator = new EventGenerator({
+      org: { org_id: randomUUID(), principal_ids: [randomUUID(), randomUUID(), randomUUID()], control_plane_ids: [randomUUID()] },
+    });
+    const lines = generator.generate(config.count).map((event) => signedLine(event, config.format, privateKey));
+    const body = await batchBody(lines);
+    process.stderr.write(
+      `POST ${redactEndpoint(config.endpoint)}: ${lines.length} ${config.format} event(s), ${body.length} bytes gzip'd` +
+        `${config.skipSslVerification ? ', certificate not verified' : ''}\n`,
+    );
+    const result = await attemptDelivery({
+      endpoint: config.endpoint,
+      authorization: config.authorization,
+      body,
+      skipSslVerification: config.skipSslVerification,
+      timeoutMs: config.timeoutMs,
+    });
+    if (result.kind === 'error') {
+      process.stderr.write(`audit-relay: no response: ${result.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    const headers = Object.entries(result.headers).map(([name, value]) => `${name}: ${[value].flat().join(', ')}`);
+    process.stdout.write(`HTTP ${result.status} ${result.statusText}\n${headers.join('\n')}\n\n`);
+    process.stdout.write(result.body);
+    if (result.body.length > 0 && result.body[result.body.length - 1] !== 0x0a) process.stdout.write('\n');
+    if (result.status < 200 || result.status >= 300) process.exitCode = 1;
+  });
+  return command;
+}
