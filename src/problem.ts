@@ -19,5 +19,5 @@ export const badRequest = (detail: string, extensions?: Record<string, unknown>)
   new Problem(400, 'Bad Request', detail, {}, extensions);
 export const payloadTooLarge = (detail: string) => new Problem(413, 'Payload Too Large', detail, { connection: 'close' });
 export const unsupportedMediaType = (detail: string) => new Problem(415, 'Unsupported Media Type', detail);
-export const serviceUnavailable = (detail: string, retryAfterSeconds: number) =>
-  new Problem(503, 'Service Unavailable', detail, { 'retry-after': String(retryAfterSeconds) });
+export const serviceUnavailable = (detail: string, retryAfterSeconds: number, headers: Record<string, string> = {}) =>
+  new Problem(503, 'Service Unavailable', detail, { 'retry-after': String(retryAfterSeconds), ...headers });

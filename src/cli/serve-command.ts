@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { addSchemaOptions, closeOnSignals } from './options';
 import { buildServeConfig, resolveRawOptions, SERVE_OPTIONS, type ServeConfig } from '../config/serve-config';
 import { createLogger } from '../observability/logger';
 import { startReceiver, type RunningReceiver } from '../receiver';
@@ -7,12 +8,7 @@ export function serveCommand(): Command {
   const command = new Command('serve').description(
     'Run the SIEM-side receiver: accept audit-log batches, write normalized events to the sinks.',
   );
-  for (const spec of SERVE_OPTIONS) {
-    const defaultText = spec.default === undefined ? '' : `; default: ${[spec.default].flat().join(', ')}`;
-    const option = new Option(spec.flags, `${spec.description} (env: ${spec.env}${defaultText})`);
-    if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
-    command.addOption(option);
-  }
+  addSchemaOptions(command, SERVE_OPTIONS);
   command.action(async (flags: Record<string, string | string[] | undefined>) => {
     const config = buildServeConfig(resolveRawOptions(flags, process.env));
     const logger = createLogger(config.logLevel);
@@ -20,21 +16,11 @@ export function serveCommand(): Command {
     printBanner(config, receiver);
     logger.info('receiver started', summarize(config, receiver.url));
 
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      logger.info('shutting down', { signal });
-      receiver.close().then(
-        () => process.exit(0),
-        (error: Error) => {
-          logger.error('shutdown failed', { error: error.message });
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    closeOnSignals(receiver, logger);
+    process.on('SIGHUP', () => {
+      logger.info('reopening files', { signal: 'SIGHUP' });
+      receiver.reopenFiles();
+    });
   });
   return command;
 }
@@ -50,6 +36,10 @@ function summarize(config: ServeConfig, url: string): Record<string, unknown> {
     dead_letter: config.deadLetter,
     max_body_bytes: config.maxBody,
     tls: config.tls?.kind ?? 'off',
+    mutual_tls: config.tlsClientCa !== undefined,
+    fsync: config.fsync,
+    rotation: config.rotation,
+    max_in_flight_bytes: config.maxInFlight,
     signatures: config.signatures,
     jwks: config.jwks,
   };

@@ -1,3 +1,6 @@
+import type { Server } from 'node:net';
+import { ConfigError } from './config-error';
+
 export interface ListenAddress {
   host: string;
   port: number;
@@ -14,4 +17,19 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 export function formatHostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Bind, turning the usual failures into one line about --listen. */
+export function listenOrExplain(server: Server, address: ListenAddress): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${address.host}:${address.port}`;
+      if (error.code === 'EADDRINUSE') reject(new ConfigError('--listen', `${where} is already in use`));
+      else if (error.code === 'EACCES') reject(new ConfigError('--listen', `no permission to listen on ${where}`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+        reject(new ConfigError('--listen', `${address.host} is not an address of this machine`));
+      } else reject(error);
+    });
+    server.listen(address.port, address.host, () => resolve());
+  });
 }

@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type { LogLevel } from '../observability/logger';
-import { DEFAULT_FRAMING_LIMITS } from '../ingest/framing';
+import type { FsyncMode } from '../sinks/file-sink';
+import type { RotationPolicy } from '../sinks/rotation';
 import { ConfigError } from './config-error';
+import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
+
+export type { RawOptions };
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { parseSize } from './size';
-
-/** One schema for every `serve` option: its flag, environment variable, default and help. */
-export interface OptionSpec {
-  /** Key in the raw values, as commander names it (camelCase of the flag). */
-  key: string;
-  flags: string;
-  env: string;
-  description: string;
-  default?: string | string[];
-  /** May be given many times; the environment variable holds several, split on this. */
-  repeatable?: { envSeparator: string };
-}
+import { parseDuration } from './duration';
 
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'listen', flags: '--listen <host:port>', env: 'AUDIT_RELAY_LISTEN', default: '127.0.0.1:8080', description: 'address to listen on' },
@@ -78,6 +71,78 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'off, report (mark each event valid/invalid/missing) or require (dead-letter all but valid); default: report with --jwks, else off',
   },
   {
+    key: 'fsync',
+    flags: '--fsync <mode>',
+    env: 'AUDIT_RELAY_FSYNC',
+    default: 'interval',
+    description: 'file durability: never (the OS flushes), batch (fsync before answering), interval (fsync every second)',
+  },
+  { key: 'rotateSize', flags: '--rotate-size <size>', env: 'AUDIT_RELAY_ROTATE_SIZE', default: '100mb', description: 'rotate a file sink before it passes this size' },
+  {
+    key: 'rotateInterval',
+    flags: '--rotate-interval <duration>',
+    env: 'AUDIT_RELAY_ROTATE_INTERVAL',
+    description: 'also rotate a file this long after it was opened (e.g. 1h, 1d), at its next write; default: size only',
+  },
+  { key: 'rotateKeep', flags: '--rotate-keep <count>', env: 'AUDIT_RELAY_ROTATE_KEEP', default: '10', description: 'rotated files kept per file sink' },
+  {
+    key: 'rotateGzip',
+    flags: '--rotate-gzip <bool>',
+    env: 'AUDIT_RELAY_ROTATE_GZIP',
+    default: 'true',
+    description: 'gzip rotated files (true or false)',
+  },
+  {
+    key: 'maxInFlight',
+    flags: '--max-in-flight <size>',
+    env: 'AUDIT_RELAY_MAX_IN_FLIGHT',
+    default: '64mb',
+    description: 'request bytes (as sent plus decoded) held at once; past it, 503 with Retry-After',
+  },
+  { key: 'maxEvents', flags: '--max-events <count>', env: 'AUDIT_RELAY_MAX_EVENTS', default: '100000', description: 'most events in one request; more gets 413' },
+  {
+    key: 'maxLineLength',
+    flags: '--max-line-length <size>',
+    env: 'AUDIT_RELAY_MAX_LINE_LENGTH',
+    default: '1mb',
+    description: 'longest event (characters); longer gets 413',
+  },
+  { key: 'maxJsonDepth', flags: '--max-json-depth <count>', env: 'AUDIT_RELAY_MAX_JSON_DEPTH', default: '64', description: 'deepest JSON nesting; deeper gets 400' },
+  {
+    key: 'headerTimeout',
+    flags: '--header-timeout <duration>',
+    env: 'AUDIT_RELAY_HEADER_TIMEOUT',
+    default: '10s',
+    description: 'time a client has to send the request headers (slowloris guard)',
+  },
+  {
+    key: 'requestTimeout',
+    flags: '--request-timeout <duration>',
+    env: 'AUDIT_RELAY_REQUEST_TIMEOUT',
+    default: '60s',
+    description: 'time a client has to send a whole request',
+  },
+  {
+    key: 'authFailureLimit',
+    flags: '--auth-failure-limit <count>',
+    env: 'AUDIT_RELAY_AUTH_FAILURE_LIMIT',
+    default: '10',
+    description: 'failed authorizations one client address may make per minute before it gets 429 for the rest of that minute',
+  },
+  {
+    key: 'shutdownTimeout',
+    flags: '--shutdown-timeout <duration>',
+    env: 'AUDIT_RELAY_SHUTDOWN_TIMEOUT',
+    default: '10s',
+    description: 'on SIGTERM, how long requests in flight may take to finish before connections are cut',
+  },
+  {
+    key: 'tlsClientCa',
+    flags: '--tls-client-ca <path>',
+    env: 'AUDIT_RELAY_TLS_CLIENT_CA',
+    description: 'PEM CA bundle: require client certificates signed by it (mutual TLS)',
+  },
+  {
     key: 'logLevel',
     flags: '--log-level <level>',
     env: 'AUDIT_RELAY_LOG_LEVEL',
@@ -105,31 +170,24 @@ export interface ServeConfig {
   jwks: string | undefined;
   signatures: SignatureMode;
   logLevel: LogLevel;
+  fsync: FsyncMode;
+  rotation: RotationPolicy;
+  maxInFlight: number;
   maxEvents: number;
   maxLineLength: number;
   maxJsonDepth: number;
+  headerTimeoutMs: number;
+  requestTimeoutMs: number;
+  authFailureLimit: number;
+  shutdownTimeoutMs: number;
+  /** CA bundle for mutual TLS. */
+  tlsClientCa: Buffer | undefined;
   retryAfterSeconds: number;
 }
 
-export type RawOptions = Record<string, string | string[] | boolean | undefined>;
-
 /** Flag, then environment variable, then default. */
-export function resolveRawOptions(flags: RawOptions, env: NodeJS.ProcessEnv): RawOptions {
-  const resolved: RawOptions = {};
-  for (const spec of SERVE_OPTIONS) {
-    const fromFlag = flags[spec.key];
-    const fromEnv = env[spec.env];
-    if (fromFlag !== undefined && !(Array.isArray(fromFlag) && fromFlag.length === 0)) {
-      resolved[spec.key] = fromFlag;
-    } else if (fromEnv !== undefined && fromEnv !== '') {
-      resolved[spec.key] = spec.repeatable
-        ? fromEnv.split(spec.repeatable.envSeparator).map((value) => value.trim()).filter((value) => value !== '')
-        : fromEnv;
-    } else {
-      resolved[spec.key] = spec.default;
-    }
-  }
-  return resolved;
+export function resolveRawOptions(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): RawOptions {
+  return resolveOptions(SERVE_OPTIONS, flags, env);
 }
 
 const RESERVED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -157,14 +215,26 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
   const authorizationGenerated = authorizations.length === 0;
   if (authorizationGenerated) authorizations.push(`Bearer ${randomBytes(24).toString('base64url')}`);
 
-  const maxBody = parseSize(text('maxBody') ?? '');
-  if (maxBody === undefined) throw new ConfigError('--max-body', `"${text('maxBody')}" is not a size like 512kb, 10mb or 1048576`);
+  const maxBody = size(raw, 'maxBody', '--max-body');
 
   const logLevel = text('logLevel') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('--log-level', `"${logLevel}" is not one of ${LOG_LEVELS.join(', ')}`);
 
   const sinks = list('sink');
   if (sinks.length === 0) throw new ConfigError('--sink', 'at least one sink is needed: stdout or file:PATH');
+
+  const fsync = text('fsync') as FsyncMode;
+  if (!FSYNC_MODES.includes(fsync)) throw new ConfigError('--fsync', `"${fsync}" is not one of ${FSYNC_MODES.join(', ')}`);
+
+  const maxInFlight = size(raw, 'maxInFlight', '--max-in-flight');
+  if (maxInFlight < maxBody) {
+    throw new ConfigError('--max-in-flight', `must be at least --max-body (${text('maxBody')}), or no request could ever fit`);
+  }
+  const tls = readTls(text('tlsCert'), text('tlsKey'), isTrue(raw.tlsSelfSigned));
+  const clientCaPath = text('tlsClientCa');
+  if (clientCaPath !== undefined && tls === undefined) {
+    throw new ConfigError('--tls-client-ca', 'needs HTTPS: add --tls-cert/--tls-key or --tls-self-signed');
+  }
 
   return {
     listen,
@@ -174,14 +244,53 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     sinks,
     deadLetter: text('deadLetter') ?? '',
     maxBody,
-    tls: readTls(text('tlsCert'), text('tlsKey'), isTrue(raw.tlsSelfSigned)),
+    tls,
     ...signatureSettings(text('jwks'), text('signatures')),
     logLevel,
-    maxEvents: 100_000,
-    maxLineLength: DEFAULT_FRAMING_LIMITS.maxLineLength,
-    maxJsonDepth: DEFAULT_FRAMING_LIMITS.maxJsonDepth,
+    fsync,
+    rotation: {
+      maxBytes: size(raw, 'rotateSize', '--rotate-size'),
+      intervalMs: text('rotateInterval') === undefined ? undefined : duration(raw, 'rotateInterval', '--rotate-interval'),
+      keep: count(raw, 'rotateKeep', '--rotate-keep'),
+      gzip: bool(raw, 'rotateGzip', '--rotate-gzip'),
+    },
+    maxInFlight,
+    maxEvents: count(raw, 'maxEvents', '--max-events'),
+    maxLineLength: size(raw, 'maxLineLength', '--max-line-length'),
+    maxJsonDepth: count(raw, 'maxJsonDepth', '--max-json-depth'),
+    headerTimeoutMs: duration(raw, 'headerTimeout', '--header-timeout'),
+    requestTimeoutMs: duration(raw, 'requestTimeout', '--request-timeout'),
+    authFailureLimit: count(raw, 'authFailureLimit', '--auth-failure-limit'),
+    shutdownTimeoutMs: duration(raw, 'shutdownTimeout', '--shutdown-timeout'),
+    tlsClientCa: clientCaPath === undefined ? undefined : readFile('--tls-client-ca', clientCaPath),
     retryAfterSeconds: 5,
   };
+}
+
+const FSYNC_MODES: readonly FsyncMode[] = ['never', 'batch', 'interval'];
+
+function size(raw: RawOptions, key: string, option: string): number {
+  const bytes = parseSize(String(raw[key] ?? ''));
+  if (bytes === undefined) throw new ConfigError(option, `"${raw[key]}" is not a size like 512kb, 10mb or 1048576`);
+  return bytes;
+}
+
+function duration(raw: RawOptions, key: string, option: string): number {
+  const ms = parseDuration(String(raw[key] ?? ''));
+  if (ms === undefined) throw new ConfigError(option, `"${raw[key]}" is not a duration like 500ms, 10s, 5m or 1h`);
+  return ms;
+}
+
+function count(raw: RawOptions, key: string, option: string): number {
+  const text = String(raw[key] ?? '');
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new ConfigError(option, `"${text}" is not a whole number of at least 1`);
+  return Number(text);
+}
+
+function bool(raw: RawOptions, key: string, option: string): boolean {
+  const text = String(raw[key] ?? '').toLowerCase();
+  if (!['true', 'false'].includes(text)) throw new ConfigError(option, `"${raw[key]}" is not true or false`);
+  return text === 'true';
 }
 
 function readAuthorizationFile(filePath: string | undefined): string[] {
@@ -227,12 +336,13 @@ function readTls(certPath: string | undefined, keyPath: string | undefined, self
   if (certPath === undefined && keyPath === undefined) return undefined;
   if (certPath === undefined) throw new ConfigError('--tls-cert', 'is required with --tls-key');
   if (keyPath === undefined) throw new ConfigError('--tls-key', 'is required with --tls-cert');
-  const read = (option: string, filePath: string) => {
-    try {
-      return fs.readFileSync(filePath);
-    } catch (error) {
-      throw new ConfigError(option, `cannot read ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  };
-  return { kind: 'files', cert: read('--tls-cert', certPath), key: read('--tls-key', keyPath) };
+  return { kind: 'files', cert: readFile('--tls-cert', certPath), key: readFile('--tls-key', keyPath) };
+}
+
+function readFile(option: string, filePath: string): Buffer {
+  try {
+    return fs.readFileSync(filePath);
+  } catch (error) {
+    throw new ConfigError(option, `cannot read ${filePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

@@ -3,7 +3,7 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoute, type IngestOptions } from './ingest-route';
-import { notFound, problemHandler } from './problem-response';
+import { notFound, receiverProblemHandler } from './problem-response';
 
 /** The receiver's Express app. helmet's headers go on every response, errors included. */
 export function createReceiverApp(options: IngestOptions): Express {
@@ -21,6 +21,6 @@ export function createReceiverApp(options: IngestOptions): Express {
   app.use(healthRoutes(readiness));
   app.use(ingestRoute(options));
   app.use(notFound);
-  app.use(problemHandler(options.logger));
+  app.use(receiverProblemHandler(options.logger));
   return app;
 }

@@ -3,11 +3,13 @@ import { contentCoding, decompress } from '../ingest/decompress';
 import { readBody } from '../ingest/read-body';
 import type { Logger } from '../observability/logger';
 import { deliverBatch } from '../pipeline/deliver';
-import { processBatch, TooManyEventsError, type BatchOptions } from '../pipeline/process-batch';
-import { badRequest, payloadTooLarge, Problem, serviceUnavailable } from '../problem';
+import { processBatch, type BatchOptions } from '../pipeline/process-batch';
+import { badRequest, Problem, serviceUnavailable } from '../problem';
 import { SinkError, type Sink } from '../sinks/sink';
 import { createAuthorizationCheck } from './authorization';
 import type { SignatureVerifier } from '../pipeline/signature-verifier';
+import type { AuthFailureLimiter } from './auth-failure-limiter';
+import type { InFlightBudget } from './in-flight-budget';
 
 export interface IngestOptions {
   path: string;
@@ -22,6 +24,8 @@ export interface IngestOptions {
   retryAfterSeconds: number;
   /** Set when signatures are checked. */
   verifier?: SignatureVerifier;
+  budget: InFlightBudget;
+  authFailures: AuthFailureLimiter;
 }
 
 /** How many per-event errors a response lists; the dead letter holds all of them. */
@@ -40,12 +44,20 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         allow: 'POST',
       });
     }
+    const client = request.socket.remoteAddress ?? 'unknown';
+    const blockedFor = options.authFailures.retryAfterSeconds(client);
+    if (blockedFor !== undefined) {
+      request.resume();
+      throw new Problem(429, 'Too Many Requests', `too many failed authorizations from ${client}; try again in ${blockedFor} s`, {
+        'retry-after': String(blockedFor),
+      });
+    }
     if (!isAuthorized(request.headers.authorization)) {
       request.resume();
-      const requestId = response.locals.requestId as string;
+      options.authFailures.recordFailure(client);
       options.logger.warn('authorization failed', {
-        request_id: requestId,
-        client: request.socket.remoteAddress,
+        request_id: response.locals.requestId,
+        client,
         reason: request.headers.authorization === undefined ? 'missing' : 'mismatch',
       });
       throw new Problem(
@@ -57,23 +69,34 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       );
     }
 
-    const body = await readBody(request, options.maxBody);
+    // Every byte held for this request counts against the in-flight budget until the answer is sent.
+    let reserved = 0;
+    response.once('close', () => options.budget.release(reserved));
+    const reserve = (bytes: number) => {
+      if (!options.budget.tryReserve(bytes)) {
+        return serviceUnavailable(
+          `the receiver is holding ${options.budget.bytesInFlight} bytes of requests, near its limit (--max-in-flight); retry later`,
+          options.retryAfterSeconds,
+          { connection: 'close' },
+        );
+      }
+      reserved += bytes;
+      return undefined;
+    };
+    const body = await readBody(request, options.maxBody, reserve);
     const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody);
+    if (decoded !== body) {
+      const refusal = reserve(decoded.length);
+      if (refusal) throw refusal;
+    }
     if (decoded.length === 0) throw badRequest('the request body is empty; send one event per line');
 
     const requestId = response.locals.requestId as string;
     const receivedAtMs = Date.now();
-    const process = () => {
-      try {
-        return processBatch(decoded, receivedAtMs, requestId, batchOptions);
-      } catch (error) {
-        if (error instanceof TooManyEventsError) throw payloadTooLarge(`${error.message}; split the batch`);
-        throw error;
-      }
-    };
-    let batch = process();
+    const runBatch = () => processBatch(decoded, receivedAtMs, requestId, batchOptions);
+    let batch = runBatch();
     if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure())) {
-      batch = process(); // the keys rotated: check again with the new set
+      batch = runBatch(); // the keys rotated: check again with the new set
     }
     if (batch.accepted === 0 && batch.rejected.length === 0) {
       throw badRequest('the request body holds only blank lines; send one event per line');

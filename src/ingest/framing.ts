@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { scanJsonValue, type ScannedValue } from '../formats/json/scan';
+import { badRequest, payloadTooLarge } from '../problem';
 
 /** One event's worth of text cut out of a request body, not yet parsed. */
 export type Frame =
@@ -19,7 +20,9 @@ export const DEFAULT_FRAMING_LIMITS: FramingLimits = { maxLineLength: 1024 * 102
 const NEWLINE = 0x0a;
 
 /**
- * Cut a decoded body into events. Newline-delimited lines are the base framing (Konnect);
+ * Cut a decoded body into events. An event past a limit refuses the whole request (the limits
+ * guard the receiver; a sender that hits one must change), while an event that merely fails to
+ * parse becomes an `invalid` frame for the dead letter. Newline-delimited lines are the base framing (Konnect);
  * JSON values may also come as a top-level array, stacked back to back (Splunk HEC senders)
  * or pretty-printed across lines. Blank lines are skipped and a trailing CR is dropped.
  */
@@ -72,9 +75,8 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       if (scan.ok) {
         const { end } = scan.value;
-        if (end - position > limits.maxLineLength) {
-          frames.push(tooLong(text.slice(position, end), line, limits));
-        } else if (code === 0x7b) {
+        if (end - position > limits.maxLineLength) throw tooLong(end - position, line, limits);
+        if (code === 0x7b) {
           frames.push({ kind: 'json', text: text.slice(position, end), line, scanned: scan.value });
         } else {
           frames.push(...frameArray(text, scan.value, line, limits));
@@ -82,6 +84,9 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
         line += countNewlines(text, position, end);
         position = end;
         continue;
+      }
+      if (scan.tooDeep) {
+        throw badRequest(`line ${line}: JSON nests deeper than ${limits.maxJsonDepth} levels (--max-json-depth)`);
       }
       frames.push({
         kind: 'invalid',
@@ -93,7 +98,8 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
       continue;
     }
     const lineText = stripCarriageReturn(text.slice(position, lineEnd));
-    frames.push(lineText.length > limits.maxLineLength ? tooLong(lineText, line, limits) : { kind: 'text', text: lineText, line });
+    if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
+    frames.push({ kind: 'text', text: lineText, line });
     position = lineEnd;
   }
   return frames;
@@ -146,13 +152,8 @@ function endOfArrayElement(text: string, from: number, arrayEnd: number): number
   return i;
 }
 
-function tooLong(text: string, line: number, limits: FramingLimits): Frame {
-  return {
-    kind: 'invalid',
-    text,
-    line,
-    reason: `event is ${text.length} characters; the limit is ${limits.maxLineLength}`,
-  };
+function tooLong(length: number, line: number, limits: FramingLimits) {
+  return payloadTooLarge(`line ${line}: the event is ${length} characters; the limit is ${limits.maxLineLength} (--max-line-length)`);
 }
 
 function skipWhitespace(text: string, from: number): number {

@@ -6,7 +6,12 @@ import { formatSize } from '../config/size';
  * Read the request body as sent (still compressed), refusing it as soon as it passes
  * `maxBytes`: first by Content-Length, then while the bytes arrive.
  */
-export function readBody(request: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(
+  request: IncomingMessage,
+  maxBytes: number,
+  /** Called with each chunk's size; returns an error to stop reading (e.g. no memory budget left). */
+  admit: (bytes: number) => Error | undefined = () => undefined,
+): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     request.resume();
@@ -23,6 +28,13 @@ export function readBody(request: IncomingMessage, maxBytes: number): Promise<Bu
         cleanup();
         request.resume();
         reject(payloadTooLarge(`request body exceeds the limit of ${formatSize(maxBytes)} (--max-body)`));
+        return;
+      }
+      const refusal = admit(chunk.length);
+      if (refusal) {
+        cleanup();
+        request.resume();
+        reject(refusal);
         return;
       }
       chunks.push(chunk);

@@ -2,6 +2,7 @@ import { frameBody, type FramingLimits } from '../ingest/framing';
 import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } from '../formats/parse-frame';
 import type { Frame } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
+import { payloadTooLarge } from '../problem';
 import { acceptedRecordLine, deadLetterLine, type SignatureOutcome } from './output-record';
 
 /** Decides the `signature` field from the raw line, before anything parses it. */
@@ -34,17 +35,14 @@ export interface BatchResult {
   signatures: Record<SignatureOutcome, number>;
 }
 
-export class TooManyEventsError extends Error {
-  constructor(readonly count: number, readonly limit: number) {
-    super(`request carries ${count} events; the limit is ${limit}`);
-  }
-}
 
-/** decode → format → normalize → (verify) for one request body. Pure: writes nothing. */
+/** frame → verify → parse → normalize, for one decoded body. Writes nothing; a limit throws a Problem. */
 export function processBatch(body: Buffer, receivedAtMs: number, requestId: string, options: BatchOptions): BatchResult {
   const receivedAt = new Date(receivedAtMs).toISOString();
   const frames = frameBody(body, options.framing);
-  if (frames.length > options.maxEvents) throw new TooManyEventsError(frames.length, options.maxEvents);
+  if (frames.length > options.maxEvents) {
+    throw payloadTooLarge(`the request carries ${frames.length} events; the limit is ${options.maxEvents} (--max-events): split the batch`);
+  }
   const result: BatchResult = {
     accepted: 0,
     rejected: [],

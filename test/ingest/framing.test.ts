@@ -52,15 +52,22 @@ describe('frameBody', () => {
     expect(frames[1]).toMatchObject({ kind: 'json', text: '{"b":2}', line: 2 });
   });
 
-  it('refuses an event longer than the line limit', () => {
-    const frames = frameBody(Buffer.from(`CEF:0|${'x'.repeat(50)}\n{"a":"${'y'.repeat(50)}"}`), { maxLineLength: 20, maxJsonDepth: 8 });
-    expect(frames.map((item) => item.kind)).toEqual(['invalid', 'invalid']);
-    expect(frames[0]).toMatchObject({ reason: 'event is 56 characters; the limit is 20' });
+  it('refuses the request with 413 when a text event is longer than the line limit', () => {
+    expect(() => frameBody(Buffer.from(`CEF:0|ok\nCEF:0|${'x'.repeat(50)}`), { maxLineLength: 20, maxJsonDepth: 8 })).toThrow(
+      expect.objectContaining({ status: 413, detail: 'line 2: the event is 56 characters; the limit is 20 (--max-line-length)' }),
+    );
   });
 
-  it('refuses JSON nested deeper than the limit', () => {
-    const frames = frameBody(Buffer.from('{"a":{"b":{"c":{}}}}'), { maxLineLength: 100, maxJsonDepth: 2 });
-    expect(frames[0]).toMatchObject({ kind: 'invalid', reason: 'malformed JSON: nesting deeper than 2 levels at character 11' });
+  it('refuses the request with 413 when a JSON event is longer than the line limit', () => {
+    expect(() => frameBody(Buffer.from(`{"a":"${'y'.repeat(50)}"}`), { maxLineLength: 20, maxJsonDepth: 8 })).toThrow(
+      expect.objectContaining({ status: 413 }),
+    );
+  });
+
+  it('refuses the request with 400 when JSON nests deeper than the limit', () => {
+    expect(() => frameBody(Buffer.from('{"a":1}\n{"a":{"b":{"c":{}}}}'), { maxLineLength: 100, maxJsonDepth: 2 })).toThrow(
+      expect.objectContaining({ status: 400, detail: 'line 2: JSON nests deeper than 2 levels (--max-json-depth)' }),
+    );
   });
 
   it('isolates lines that are not UTF-8 and keeps their exact bytes', () => {

@@ -13,7 +13,7 @@ export interface ScannedValue {
 
 export type ScanResult =
   | { ok: true; value: ScannedValue }
-  | { ok: false; offset: number; message: string };
+  | { ok: false; offset: number; message: string; tooDeep?: true };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -55,7 +55,7 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
     }
     if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (closers.length >= maxDepth) {
-        return { ok: false, offset: i, message: `nesting deeper than ${maxDepth} levels` };
+        return { ok: false, offset: i, message: `nesting deeper than ${maxDepth} levels`, tooDeep: true };
       }
       closers.push(code === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET);
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {

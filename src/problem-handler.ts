@@ -1,0 +1,50 @@
+import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { Logger } from './observability/logger';
+import { Problem } from './problem';
+
+/** What a service puts in its problem+json body besides the Problem's own fields. */
+export type ProblemBody = (problem: Problem, request: Request) => Record<string, unknown>;
+
+/** Writes application/problem+json (RFC 9457) with the Problem's status and headers. */
+export function writeProblem(response: Response, problem: Problem, body: ProblemBody): void {
+  response.status(problem.status);
+  for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
+  response.type('application/problem+json');
+  response.send(JSON.stringify({ ...body(problem, response.req), ...problem.extensions }));
+}
+
+/**
+ * The error middleware of both services: a Problem as it is; a 4xx raised by Express or a
+ * body parser (the client's fault) as a problem; anything else is ours, a logged 500 that
+ * shows no internals.
+ */
+export function problemHandler(logger: Logger, body: ProblemBody): ErrorRequestHandler {
+  return (error: unknown, request, response, _next) => {
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    if (error instanceof Problem) {
+      writeProblem(response, error, body);
+      return;
+    }
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      writeProblem(response, new Problem(status, STATUS_TITLES[status] ?? 'Bad Request', (error as Error).message), body);
+      return;
+    }
+    logger.error('unhandled error', { request_id: response.locals.requestId, method: request.method, path: request.path, error: String(error) });
+    writeProblem(response, new Problem(500, 'Internal Server Error', 'the service failed unexpectedly; see its log'), body);
+  };
+}
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+};

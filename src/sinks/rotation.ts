@@ -1,0 +1,46 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+
+export interface RotationPolicy {
+  /** Rotate before a write would take the file past this size. */
+  maxBytes: number | undefined;
+  /** Rotate a non-empty file at the first write this long after it was opened. */
+  intervalMs: number | undefined;
+  /** Rotated files kept; older ones are deleted. */
+  keep: number;
+  gzip: boolean;
+}
+
+/** `events.ndjson` → `events.ndjson.2026-11-24T03-54-17.123Z`: sorts by time, never collides with a later one. */
+export function rotatedName(filePath: string, at: Date): string {
+  return `${filePath}.${at.toISOString().replace(/:/g, '-')}`;
+}
+
+const ROTATED_SUFFIX = /^\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z(\.gz)?$/;
+
+/** The rotated files of `filePath`, newest first. */
+export async function listRotated(filePath: string): Promise<string[]> {
+  const base = path.basename(filePath);
+  const names = await fs.readdir(path.dirname(filePath));
+  return names
+    .filter((name) => name.startsWith(base) && ROTATED_SUFFIX.test(name.slice(base.length)))
+    .sort()
+    .reverse()
+    .map((name) => path.join(path.dirname(filePath), name));
+}
+
+/** gzip a rotated file next to itself; the original goes only once the .gz is complete. */
+export async function compressRotated(rotatedPath: string): Promise<void> {
+  const partial = `${rotatedPath}.gz.partial`;
+  await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial));
+  await fs.rename(partial, `${rotatedPath}.gz`);
+  await fs.unlink(rotatedPath);
+}
+
+export async function pruneRotated(filePath: string, keep: number): Promise<void> {
+  const rotated = await listRotated(filePath);
+  await Promise.all(rotated.slice(keep).map((file) => fs.unlink(file).catch(() => undefined)));
+}
