@@ -64,6 +64,7 @@ function printBanner(config: ServeConfig, receiver: RunningReceiver): void {
       `  curl -sS ${config.tls ? '-k ' : ''}${url} -H 'Authorization: ${credential}' --data-binary '${sample}'`,
     );
   }
+  lines.push(`Metrics: ${receiver.metricsUrl}`);
   lines.push(`Events go to ${config.sinks.join(' and ')}; unparseable ones to ${config.deadLetter}.`);
   process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -143,6 +143,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'PEM CA bundle: require client certificates signed by it (mutual TLS)',
   },
   {
+    key: 'metricsListen',
+    flags: '--metrics-listen <host:port>',
+    env: 'AUDIT_RELAY_METRICS_LISTEN',
+    description: 'serve GET /metrics (Prometheus) on its own address instead of the main one',
+  },
+  {
     key: 'logLevel',
     flags: '--log-level <level>',
     env: 'AUDIT_RELAY_LOG_LEVEL',
@@ -182,6 +188,8 @@ export interface ServeConfig {
   shutdownTimeoutMs: number;
   /** CA bundle for mutual TLS. */
   tlsClientCa: Buffer | undefined;
+  /** A separate address for /metrics; undefined serves it on the main one. */
+  metricsListen: ListenAddress | undefined;
   retryAfterSeconds: number;
 }
 
@@ -263,11 +271,19 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     authFailureLimit: count(raw, 'authFailureLimit', '--auth-failure-limit'),
     shutdownTimeoutMs: duration(raw, 'shutdownTimeout', '--shutdown-timeout'),
     tlsClientCa: clientCaPath === undefined ? undefined : readFile('--tls-client-ca', clientCaPath),
+    metricsListen: optionalAddress(text('metricsListen'), '--metrics-listen'),
     retryAfterSeconds: 5,
   };
 }
 
 const FSYNC_MODES: readonly FsyncMode[] = ['never', 'batch', 'interval'];
+
+function optionalAddress(text: string | undefined, option: string): ListenAddress | undefined {
+  if (text === undefined) return undefined;
+  const address = parseListenAddress(text);
+  if (!address) throw new ConfigError(option, `"${text}" is not HOST:PORT, e.g. 127.0.0.1:9090`);
+  return address;
+}
 
 function size(raw: RawOptions, key: string, option: string): number {
   const bytes = parseSize(String(raw[key] ?? ''));

@@ -1,4 +1,4 @@
-import type { Frame } from '../ingest/framing';
+import type { Frame, RejectionCode } from '../ingest/framing';
 import { parseCef } from './cef';
 import type { CefEvent, CefWarning } from './cef/types';
 import { isJsonObject, parseJsonLossless, type JsonObject } from './json';
@@ -9,7 +9,7 @@ export type ParsedEvent =
   | { format: 'json' | 'cps'; fields: JsonObject }
   | { format: 'cef'; cef: CefEvent; warnings: CefWarning[] };
 
-export type ParseOutcome = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
+export type ParseOutcome = { ok: true; event: ParsedEvent } | { ok: false; reason: string; code: RejectionCode };
 
 export interface FormatOptions {
   /** Zone for CEF timestamps that carry none (and no `dtz`). */
@@ -20,19 +20,19 @@ export interface FormatOptions {
 export function parseFrame(frame: Frame, options: FormatOptions = {}): ParseOutcome {
   switch (frame.kind) {
     case 'invalid':
-      return { ok: false, reason: frame.reason };
+      return { ok: false, reason: frame.reason, code: frame.code };
     case 'json': {
       const parsed = parseJsonLossless(frame.text, frame.scanned);
-      if (!parsed.ok) return { ok: false, reason: parsed.message };
+      if (!parsed.ok) return { ok: false, reason: parsed.message, code: 'malformed_json' };
       const fields = parsed.value as JsonObject;
       return { ok: true, event: isCpsEnvelope(fields) ? { format: 'cps', fields: fields.event } : { format: 'json', fields } };
     }
     case 'text': {
       if (!frame.text.includes('CEF:')) {
-        return { ok: false, reason: 'line is neither a JSON object nor CEF (no "CEF:" found)' };
+        return { ok: false, reason: 'line is neither a JSON object nor CEF (no "CEF:" found)', code: 'unknown_format' };
       }
       const result = parseCef(frame.text, options.cefTimezone ? { timezone: options.cefTimezone } : {});
-      if (!result.ok) return { ok: false, reason: `invalid CEF: ${result.error.message}` };
+      if (!result.ok) return { ok: false, reason: `invalid CEF: ${result.error.message}`, code: 'invalid_cef' };
       return { ok: true, event: { format: 'cef', cef: result.event, warnings: result.warnings } };
     }
   }

@@ -4,9 +4,22 @@ import helmet from 'helmet';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoute, type IngestOptions } from './ingest-route';
 import { notFound, receiverProblemHandler } from './problem-response';
+import type { ReceiverMetrics } from '../observability/metrics';
+
+/** Prometheus text format of every receiver metric. */
+export function metricsRoute(metrics: ReceiverMetrics): express.RequestHandler {
+  return async (_request, response) => {
+    response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+}
+
+export interface ReceiverAppOptions extends IngestOptions {
+  /** Serve GET /metrics on this app (false when --metrics-listen puts it elsewhere). */
+  serveMetrics: boolean;
+}
 
 /** The receiver's Express app. helmet's headers go on every response, errors included. */
-export function createReceiverApp(options: IngestOptions): Express {
+export function createReceiverApp(options: ReceiverAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
@@ -14,8 +27,10 @@ export function createReceiverApp(options: IngestOptions): Express {
     const requestId = randomUUID();
     response.locals.requestId = requestId;
     response.setHeader('x-request-id', requestId);
+    response.once('finish', () => options.metrics.requests.inc({ code: String(response.statusCode) }));
     next();
   });
+  if (options.serveMetrics) app.get('/metrics', metricsRoute(options.metrics));
   const readiness: ReadinessCheck[] = [...options.sinks, options.deadLetter];
   if (options.verifier) readiness.push({ name: 'jwks', unreadyReason: () => options.verifier!.unreadyReason() });
   app.use(healthRoutes(readiness));

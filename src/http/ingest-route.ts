@@ -10,6 +10,7 @@ import { createAuthorizationCheck } from './authorization';
 import type { SignatureVerifier } from '../pipeline/signature-verifier';
 import type { AuthFailureLimiter } from './auth-failure-limiter';
 import type { InFlightBudget } from './in-flight-budget';
+import type { ReceiverMetrics } from '../observability/metrics';
 
 export interface IngestOptions {
   path: string;
@@ -26,6 +27,7 @@ export interface IngestOptions {
   verifier?: SignatureVerifier;
   budget: InFlightBudget;
   authFailures: AuthFailureLimiter;
+  metrics: ReceiverMetrics;
 }
 
 /** How many per-event errors a response lists; the dead letter holds all of them. */
@@ -48,6 +50,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     const blockedFor = options.authFailures.retryAfterSeconds(client);
     if (blockedFor !== undefined) {
       request.resume();
+      options.metrics.authorizationFailures.inc({ reason: 'rate_limited' });
       throw new Problem(429, 'Too Many Requests', `too many failed authorizations from ${client}; try again in ${blockedFor} s`, {
         'retry-after': String(blockedFor),
       });
@@ -55,6 +58,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     if (!isAuthorized(request.headers.authorization)) {
       request.resume();
       options.authFailures.recordFailure(client);
+      options.metrics.authorizationFailures.inc({ reason: request.headers.authorization === undefined ? 'missing' : 'mismatch' });
       options.logger.warn('authorization failed', {
         request_id: response.locals.requestId,
         client,
@@ -71,7 +75,10 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
 
     // Every byte held for this request counts against the in-flight budget until the answer is sent.
     let reserved = 0;
-    response.once('close', () => options.budget.release(reserved));
+    response.once('close', () => {
+      options.budget.release(reserved);
+      options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
+    });
     const reserve = (bytes: number) => {
       if (!options.budget.tryReserve(bytes)) {
         return serviceUnavailable(
@@ -81,6 +88,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         );
       }
       reserved += bytes;
+      options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
       return undefined;
     };
     const body = await readBody(request, options.maxBody, reserve);
@@ -89,6 +97,8 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       const refusal = reserve(decoded.length);
       if (refusal) throw refusal;
     }
+    options.metrics.requestBytes.inc(body.length);
+    options.metrics.decodedBytes.inc(decoded.length);
     if (decoded.length === 0) throw badRequest('the request body is empty; send one event per line');
 
     const requestId = response.locals.requestId as string;
@@ -103,13 +113,14 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     }
 
     try {
-      await deliverBatch(batch, options.sinks, options.deadLetter);
+      await deliverBatch(batch, options.sinks, options.deadLetter, options.metrics.sinkObserver);
     } catch (error) {
       if (!(error instanceof SinkError)) throw error;
       options.logger.error('sink write failed', { request_id: requestId, error: error.message });
       throw serviceUnavailable(`${error.message}; nothing from this request was acknowledged, retry later`, options.retryAfterSeconds);
     }
 
+    options.metrics.recordDelivered(batch);
     if (batch.rejected.length > 0) {
       options.logger.warn('events rejected to the dead letter', { request_id: requestId, rejected: batch.rejected.length });
     }

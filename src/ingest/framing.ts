@@ -6,7 +6,17 @@ import { badRequest, payloadTooLarge } from '../problem';
 export type Frame =
   | { kind: 'json'; text: string; line: number; scanned: ScannedValue }
   | { kind: 'text'; text: string; line: number }
-  | { kind: 'invalid'; text: string; line: number; reason: string; rawBase64?: string };
+  | { kind: 'invalid'; text: string; line: number; reason: string; code: RejectionCode; rawBase64?: string };
+
+/** Why an event was rejected, from a fixed set (metrics label it by this). */
+export type RejectionCode =
+  | 'not_utf8'
+  | 'malformed_json'
+  | 'not_an_object'
+  | 'invalid_cef'
+  | 'unknown_format'
+  | 'signature_invalid'
+  | 'signature_missing';
 
 export interface FramingLimits {
   /** The most characters one event may have. */
@@ -44,6 +54,7 @@ export function frameBody(body: Buffer, limits: FramingLimits = DEFAULT_FRAMING_
         text: bytes.toString('utf8'),
         line,
         reason: 'line is not valid UTF-8',
+        code: 'not_utf8',
         rawBase64: bytes.toString('base64'),
       });
     }
@@ -93,6 +104,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
         text: stripCarriageReturn(text.slice(position, lineEnd)),
         line,
         reason: `malformed JSON: ${scan.message} at character ${scan.offset - position + 1}`,
+        code: 'malformed_json',
       });
       position = lineEnd;
       continue;
@@ -131,6 +143,7 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
         text: text.slice(position, end).trim(),
         line: elementLine,
         reason: `array element ${index + 1} is not a JSON object`,
+        code: 'not_an_object',
       });
       position = end;
     }

@@ -1,14 +1,35 @@
 import { SinkError, type Sink } from '../sinks/sink';
 import type { BatchResult } from './process-batch';
 
+/** Told how each sink write went (metrics). */
+export interface SinkObserver {
+  written(sink: string, seconds: number): void;
+  failed(sink: string): void;
+}
+
+const NO_OBSERVER: SinkObserver = { written: () => undefined, failed: () => undefined };
+
 /**
  * Write a processed batch: accepted records to every sink, rejected ones to the dead letter.
  * Resolves only when every write has completed; rejects with the first sink that failed.
  */
-export async function deliverBatch(batch: BatchResult, sinks: readonly Sink[], deadLetter: Sink): Promise<void> {
+export async function deliverBatch(
+  batch: BatchResult,
+  sinks: readonly Sink[],
+  deadLetter: Sink,
+  observe: SinkObserver = NO_OBSERVER,
+): Promise<void> {
   const writes: Array<Promise<void>> = [];
-  const guarded = (sink: Sink, records: string) =>
-    sink.write(records).catch((error: Error) => Promise.reject(new SinkError(sink.name, error)));
+  const guarded = (sink: Sink, records: string) => {
+    const startedAt = process.hrtime.bigint();
+    return sink.write(records).then(
+      () => observe.written(sink.name, Number(process.hrtime.bigint() - startedAt) / 1e9),
+      (error: Error) => {
+        observe.failed(sink.name);
+        return Promise.reject(new SinkError(sink.name, error));
+      },
+    );
+  };
   if (batch.acceptedOutput !== '') for (const sink of sinks) writes.push(guarded(sink, batch.acceptedOutput));
   if (batch.deadLetterOutput !== '') writes.push(guarded(deadLetter, batch.deadLetterOutput));
   const results = await Promise.allSettled(writes);

@@ -1,6 +1,6 @@
 import { frameBody, type FramingLimits } from '../ingest/framing';
 import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } from '../formats/parse-frame';
-import type { Frame } from '../ingest/framing';
+import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
 import { payloadTooLarge } from '../problem';
 import { acceptedRecordLine, deadLetterLine, type SignatureOutcome } from './output-record';
@@ -20,7 +20,20 @@ export interface BatchOptions extends FormatOptions {
 export interface RejectedEvent {
   line: number;
   reason: string;
+  code: RejectionCode;
+  /** The format the event looked like, as far as it could be told. */
+  format: EventFormat | 'unknown';
 }
+
+const FORMAT_OF_REJECTION: Record<RejectionCode, EventFormat | 'unknown' | undefined> = {
+  not_utf8: 'unknown',
+  unknown_format: 'unknown',
+  malformed_json: 'json',
+  not_an_object: 'json',
+  invalid_cef: 'cef',
+  signature_invalid: undefined,
+  signature_missing: undefined,
+};
 
 export interface BatchResult {
   accepted: number;
@@ -58,10 +71,15 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
     if (frame.kind !== 'invalid') result.signatures[signature]++;
     const outcome: ParseOutcome =
       options.requireValidSignature && signature !== 'valid'
-        ? { ok: false, reason: `signature ${signature}: --signatures require accepts only events signed by a JWKS key` }
+        ? {
+            ok: false,
+            reason: `signature ${signature}: --signatures require accepts only events signed by a JWKS key`,
+            code: signature === 'missing' ? 'signature_missing' : 'signature_invalid',
+          }
         : parseFrame(frame, options);
     if (!outcome.ok) {
-      result.rejected.push({ line: frame.line, reason: outcome.reason });
+      const format = FORMAT_OF_REJECTION[outcome.code] ?? signedFormatOf(frame);
+      result.rejected.push({ line: frame.line, reason: outcome.reason, code: outcome.code, format });
       result.deadLetterOutput += deadLetterLine({
         receivedAt,
         reason: outcome.reason,

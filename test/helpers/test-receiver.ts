@@ -29,6 +29,7 @@ export async function startTestReceiver(flags: RawOptions = {}, logger: Logger =
         authorization: [TEST_AUTHORIZATION],
         sink: [`file:${eventsFile}`],
         deadLetter: deadLetterFile,
+        fsync: 'never',
         ...flags,
       },
       {},
