@@ -16,7 +16,7 @@ export function normalizeEvent(parsed: ParsedEvent): NormalizedEvent {
 
 function fromJson(fields: JsonObject): NormalizedEvent {
   const typed: Record<string, unknown> = {};
-  for (const key of Object.keys(fields).sort()) {
+  for (const key of sortedKeys(fields)) {
     typed[key] = key === 'event_ts' ? normalizeEventTs(fields[key]) : typeKonnectField(key, fields[key]);
   }
   return typed;
@@ -35,4 +35,11 @@ function fromCef(cef: CefEvent): NormalizedEvent {
   };
   if (cef.prefix?.time) fields.event_ts = cef.prefix.time.iso;
   return fromJson(fields);
+}
+
+/** Konnect's JSON arrives with its keys sorted already: check that (linear) before sorting. */
+function sortedKeys(fields: object): string[] {
+  const keys = Object.keys(fields);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort();
+  return keys;
 }

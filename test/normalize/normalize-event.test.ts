@@ -1,0 +1,55 @@
+import { parseCef } from '../../src/formats/cef';
+import { parseJsonLossless, type JsonObject } from '../../src/formats/json';
+import { normalizeEventTs } from '../../src/normalize/event-time';
+import { normalizeEvent } from '../../src/normalize/normalize-event';
+import { CEF_PORTAL_AUTH, JSON_PORTAL_AUTH } from '../helpers/konnect-examples';
+
+const fromJsonText = (text: string) => {
+  const parsed = parseJsonLossless(text);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return normalizeEvent({ format: 'json', fields: parsed.value as JsonObject });
+};
+
+describe('normalizeEvent', () => {
+  it('gives the same event, keys in the same order, for a Konnect event sent as CEF and as JSON', () => {
+    const cef = parseCef(CEF_PORTAL_AUTH);
+    if (!cef.ok) throw new Error(cef.error.message);
+    const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
+    expect(JSON.stringify(fromCef)).toBe(JSON.stringify(fromJsonText(JSON_PORTAL_AUTH)));
+  });
+
+  it('sorts keys that arrive unsorted, and keeps sorted ones as they are', () => {
+    expect(Object.keys(fromJsonText('{"src":"1","act":"GET","name":"x"}'))).toEqual(['act', 'name', 'src']);
+    expect(Object.keys(fromJsonText('{"act":"GET","name":"x","src":"1"}'))).toEqual(['act', 'name', 'src']);
+  });
+
+  it('applies the typing rule and keeps what breaks it', () => {
+    expect(fromJsonText('{"cef_version":"0","granted":"false","kong_initiated":true,"rt":"12","status":"x","trace_id":6891110586028963295,"src":5}')).toEqual({
+      cef_version: 0,
+      granted: false,
+      kong_initiated: true,
+      rt: 12,
+      status: 'x',
+      trace_id: '6891110586028963295',
+      src: '5',
+    });
+  });
+});
+
+describe('normalizeEventTs', () => {
+  it.each([
+    ['2025-05-16T00:28:01Z', '2025-05-16T00:28:01Z'],
+    ['2025-05-16T02:28:01+02:00', '2025-05-16T00:28:01Z'],
+    ['2025-05-16T00:28:01.250Z', '2025-05-16T00:28:01.250Z'],
+    ['2025-05-16 00:28:01Z', '2025-05-16T00:28:01Z'],
+    ['yesterday', 'yesterday'],
+    ['2025-05-16T00:28:01+02:00', '2025-05-15T22:28:01Z'],
+  ])('brings %s to %s (repeats come from the cache)', (input, output) => {
+    expect(normalizeEventTs(input)).toBe(output);
+    expect(normalizeEventTs(input)).toBe(output);
+  });
+
+  it('keeps a non-string as it came', () => {
+    expect(normalizeEventTs(1684196881)).toBe(1684196881);
+  });
+});
