@@ -46,10 +46,16 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
   const bigIntegers: Array<[number, number]> = [];
   let i = start;
   const length = text.length;
+  // Strings may not span lines; where the next newline is, found once, not once per string.
+  let newline = -1;
   while (i < length) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
-      i = skipString(text, i + 1);
+      if (newline !== length && newline < i) {
+        newline = text.indexOf('\n', i);
+        if (newline < 0) newline = length;
+      }
+      i = skipString(text, i + 1, newline);
       if (i < 0) return { ok: false, offset: -i - 1, message: 'unterminated string' };
       continue;
     }
@@ -82,13 +88,12 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
   return { ok: false, offset: i, message: 'value is not closed' };
 }
 
-/** Returns the index after the closing quote, or -(index of the failure)-1. */
-function skipString(text: string, from: number): number {
+/** Returns the index after the closing quote, or -(index of the failure)-1; `newline` bounds the search. */
+function skipString(text: string, from: number, newline: number): number {
   let i = from;
   for (;;) {
     const quote = text.indexOf('"', i);
-    const newline = text.indexOf('\n', i);
-    if (quote < 0 || (newline >= 0 && newline < quote)) return -(newline >= 0 ? newline : text.length) - 1;
+    if (quote < 0 || quote > newline) return -newline - 1;
     // Count the backslashes right before the quote: an odd number escapes it.
     let backslashes = 0;
     for (let j = quote - 1; j >= from && text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
