@@ -39,6 +39,7 @@ export async function startReceiver(config: ServeConfig, logger: Logger): Promis
     fsyncIntervalMs: 1000,
     rotation: config.rotation,
     onBackgroundError: (error) => logger.error('file sink background work failed', { error: error.message }),
+    onRepair: (message) => logger.warn(message),
   };
   const sinks = config.sinks.map((spec) => {
     const sink = sinkFromSpec(spec, fileOptions);
@@ -81,6 +82,10 @@ export async function startReceiver(config: ServeConfig, logger: Logger): Promis
   const server = tlsMaterial
     ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa) }, app)
     : http.createServer(serverOptions, app);
+  let closing = false;
+  server.prependListener('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (closing) response.setHeader('connection', 'close');
+  });
   await listenOrExplain(server, config.listen);
   const port = (server.address() as AddressInfo).port;
   const url = `${tlsMaterial ? 'https' : 'http'}://${formatHostForUrl(config.listen.host)}:${port}${config.path}`;
@@ -108,13 +113,19 @@ export async function startReceiver(config: ServeConfig, logger: Logger): Promis
     async close() {
       verifier?.stop();
       metricsServer?.close();
+      // server.close() only stops new connections: a busy keep-alive connection would go on
+      // being served until the deadline. So answers from now on close their connection, and
+      // connections are closed as soon as their request in flight is answered.
+      closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const deadline = setTimeout(() => {
         logger.warn('shutdown timeout reached; closing connections still open', { timeout_ms: config.shutdownTimeoutMs });
         server.closeAllConnections();
       }, config.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(deadline);
       await Promise.all([...sinks, deadLetter].map((sink) => sink.close()));
     },

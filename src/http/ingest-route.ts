@@ -73,12 +73,8 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       );
     }
 
-    // Every byte held for this request counts against the in-flight budget until the answer is sent.
+    // Every byte held for this request counts against the in-flight budget until the handler is done with it.
     let reserved = 0;
-    response.once('close', () => {
-      options.budget.release(reserved);
-      options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
-    });
     const reserve = (bytes: number) => {
       if (!options.budget.tryReserve(bytes)) {
         return serviceUnavailable(
@@ -91,12 +87,17 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
       return undefined;
     };
-    const body = await readBody(request, options.maxBody, reserve);
-    const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody);
-    if (decoded !== body) {
-      const refusal = reserve(decoded.length);
-      if (refusal) throw refusal;
+    try {
+      await ingest(request, response, reserve);
+    } finally {
+      options.budget.release(reserved);
+      options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
     }
+  };
+
+  async function ingest(request: Request, response: Response, reserve: (bytes: number) => Error | undefined): Promise<void> {
+    const body = await readBody(request, options.maxBody, reserve);
+    const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody, reserve);
     options.metrics.requestBytes.inc(body.length);
     options.metrics.decodedBytes.inc(decoded.length);
     if (decoded.length === 0) throw badRequest('the request body is empty; send one event per line');
@@ -129,5 +130,5 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       rejected: batch.rejected.length,
       ...(batch.rejected.length > 0 ? { errors: batch.rejected.slice(0, LISTED_ERRORS) } : {}),
     });
-  };
+  }
 }

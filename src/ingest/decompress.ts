@@ -1,6 +1,6 @@
-import { promisify } from 'node:util';
+import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
-import { badRequest, payloadTooLarge, unsupportedMediaType } from '../problem';
+import { badRequest, payloadTooLarge, Problem, unsupportedMediaType } from '../problem';
 import { formatSize } from '../config/size';
 
 export type ContentCoding = 'gzip' | 'deflate' | 'br' | 'identity';
@@ -37,35 +37,80 @@ export function contentCoding(header: string | undefined, body: Buffer): Content
   return body.length >= 2 && body[0] === GZIP_MAGIC_0 && body[1] === GZIP_MAGIC_1 ? 'gzip' : 'identity';
 }
 
-const gunzip = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.gunzip);
-const inflate = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflate);
-const inflateRaw = promisify<zlib.InputType, zlib.ZlibOptions, Buffer>(zlib.inflateRaw);
-const brotli = promisify<zlib.InputType, zlib.BrotliOptions, Buffer>(zlib.brotliDecompress);
 
 /**
- * Decompress with the output capped at `maxDecodedBytes`: zlib stops at the cap, so a
- * decompression bomb costs at most that much memory before it is refused.
+ * Decompressions that may run at once (libuv runs four zlib jobs at a time by default anyway).
+ * Each chunk of output is counted against --max-in-flight as it comes; the cap also keeps
+ * many bombs decoding at once from starving the other requests of the thread pool.
  */
-export async function decompress(body: Buffer, coding: ContentCoding, maxDecodedBytes: number): Promise<Buffer> {
-  if (coding === 'identity') return body;
-  const options = { maxOutputLength: maxDecodedBytes };
+const MAX_CONCURRENT_DECOMPRESSIONS = 4;
+let decompressionsRunning = 0;
+const waitingForDecompression: Array<() => void> = [];
+
+async function withDecompressionSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (decompressionsRunning < MAX_CONCURRENT_DECOMPRESSIONS) decompressionsRunning++;
+  else await new Promise<void>((resolve) => waitingForDecompression.push(resolve)); // the slot is handed over
   try {
-    switch (coding) {
-      case 'gzip':
-        return await gunzip(body, options);
-      case 'br':
-        return await brotli(body, options);
-      case 'deflate':
-        // RFC 9110 deflate is zlib-wrapped, but many senders send raw deflate.
-        return await inflate(body, options).catch((error: NodeJS.ErrnoException) =>
-          error.code === 'Z_DATA_ERROR' ? inflateRaw(body, options) : Promise.reject(error),
-        );
-    }
-  } catch (error) {
-    const cause = error as NodeJS.ErrnoException;
-    if (cause.code === 'ERR_BUFFER_TOO_LARGE' || cause instanceof RangeError) {
-      throw payloadTooLarge(`decompressed body exceeds the limit of ${formatSize(maxDecodedBytes)} (--max-body)`);
-    }
-    throw badRequest(`body is not valid ${coding} data: ${cause.message}`);
+    return await work();
+  } finally {
+    const next = waitingForDecompression.shift();
+    if (next) next();
+    else decompressionsRunning--;
   }
+}
+
+/** Called with each decoded chunk's size; returns an error to stop (no memory budget left). */
+export type Admit = (bytes: number) => Error | undefined;
+
+/**
+ * Decompress chunk by chunk, counting the output as it comes: past `maxDecodedBytes` it is
+ * refused (413), and every chunk is admitted against the in-flight budget before it is kept,
+ * so a decompression bomb costs at most one chunk beyond what the budget allows.
+ */
+export async function decompress(
+  body: Buffer,
+  coding: ContentCoding,
+  maxDecodedBytes: number,
+  admit: Admit = () => undefined,
+): Promise<Buffer> {
+  if (coding === 'identity') return body;
+  return withDecompressionSlot(async () => {
+    try {
+      if (coding !== 'deflate') return await decodeStream(body, decoderFor(coding), maxDecodedBytes, admit);
+      // RFC 9110 deflate is zlib-wrapped, but many senders send raw deflate.
+      return await decodeStream(body, zlib.createInflate(), maxDecodedBytes, admit).catch((error: NodeJS.ErrnoException) =>
+        error.code === 'Z_DATA_ERROR' ? decodeStream(body, zlib.createInflateRaw(), maxDecodedBytes, admit) : Promise.reject(error),
+      );
+    } catch (error) {
+      if (error instanceof Problem) throw error;
+      throw badRequest(`body is not valid ${coding} data: ${(error as Error).message}`);
+    }
+  });
+}
+
+function decoderFor(coding: 'gzip' | 'br'): zlib.Gunzip | zlib.BrotliDecompress {
+  return coding === 'gzip' ? zlib.createGunzip() : zlib.createBrotliDecompress();
+}
+
+function decodeStream(body: Buffer, decoder: Transform, maxDecodedBytes: number, admit: Admit): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let decoded = 0;
+    const stop = (error: Error) => {
+      decoder.destroy();
+      reject(error);
+    };
+    decoder.on('data', (chunk: Buffer) => {
+      decoded += chunk.length;
+      if (decoded > maxDecodedBytes) {
+        return stop(payloadTooLarge(`decompressed body exceeds the limit of ${formatSize(maxDecodedBytes)} (--max-body)`));
+      }
+      const refusal = admit(chunk.length);
+      if (refusal) return stop(refusal);
+      chunks.push(chunk);
+    });
+    decoder.on('error', reject);
+    decoder.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, decoded)));
+    decoder.end(body);
+  });
 }

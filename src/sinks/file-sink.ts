@@ -13,12 +13,22 @@ export interface FileSinkOptions {
   rotation: RotationPolicy | undefined;
   /** Failures of background work (interval fsync, compression) that no request waits for. */
   onBackgroundError?: (error: Error) => void;
+  /** Something was repaired on open (an incomplete last line left by a crash was dropped). */
+  onRepair?: (message: string) => void;
 }
+
+/**
+ * After a failed write, /readyz reports the sink not ready for this long (the Retry-After the
+ * receiver answers with), so a fault that a path check cannot see (disk full, I/O error) shows.
+ * It then reads ready again so traffic comes back to find out whether the fault is gone.
+ */
+const WRITE_FAILURE_SHOWN_MS = 5000;
 
 export const DEFAULT_FILE_SINK_OPTIONS: FileSinkOptions = { fsync: 'never', fsyncIntervalMs: 1000, rotation: undefined };
 
 interface PendingWrite {
-  records: string;
+  /** Encoded when queued: joining many large strings into one costs more than everything else here. */
+  bytes: Buffer;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -44,6 +54,9 @@ export class FileSink implements Sink {
   private unsynced = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
   private readonly background = new Set<Promise<void>>();
+  private lastFailure: { message: string; at: number } | undefined;
+  private lastRotatedAt = 0;
+  private directoryUnsynced = true;
 
   constructor(
     readonly filePath: string,
@@ -69,8 +82,18 @@ export class FileSink implements Sink {
 
   write(records: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ records, resolve, reject });
-      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+      this.queue.push({ bytes: Buffer.from(records), resolve, reject });
+      this.startFlush();
+    });
+  }
+
+  private startFlush(): void {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // A write queued after the flush saw an empty queue but before this ran (say, by a caller
+      // that writes again as soon as its previous write resolved) would otherwise wait forever.
+      if (this.queue.length > 0) this.startFlush();
     });
   }
 
@@ -78,15 +101,22 @@ export class FileSink implements Sink {
     while (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
-      const bytes = Buffer.from(batch.length === 1 ? batch[0]!.records : batch.map((item) => item.records).join(''));
+      const chunks = batch.map((item) => item.bytes);
+      let pathChecked = false;
       try {
         await this.checkPath();
-        await this.rotateIfDue(bytes.length);
-        await this.append(bytes);
-        if (this.options.fsync === 'batch') await this.handle!.datasync();
-        else this.unsynced = true;
+        pathChecked = true;
+        await this.rotateIfDue(chunks.reduce((total, chunk) => total + chunk.length, 0));
+        await this.append(chunks);
+        if (this.options.fsync === 'batch') {
+          await this.handle!.datasync();
+          await this.syncDirectory();
+        } else this.unsynced = true;
+        this.lastFailure = undefined;
         for (const item of batch) item.resolve();
       } catch (error) {
+        // A failing path check is seen live by unreadyReason; remember only what it cannot see.
+        if (pathChecked) this.lastFailure = { message: (error as Error).message, at: Date.now() };
         await this.discardPartialWrite();
         for (const item of batch) item.reject(error as Error);
       }
@@ -96,10 +126,50 @@ export class FileSink implements Sink {
   private async openHandle(): Promise<void> {
     const handle = await fs.open(this.filePath, 'a');
     const stat = await handle.stat();
+    let size = stat.size;
+    if (stat.isFile() && size > 0) {
+      try {
+        size = await this.dropIncompleteLastLine(handle, size);
+      } catch (error) {
+        await handle.close().catch(() => undefined);
+        throw error;
+      }
+    }
     this.handle = handle;
+    this.directoryUnsynced = true;
     this.inode = stat.ino;
-    this.size = stat.size;
+    this.size = size;
     this.openedAt = Date.now();
+  }
+
+  /**
+   * A crash (SIGKILL, power loss) can stop a write part-way and leave an incomplete last line.
+   * Its request was never acknowledged, since an answer waits for the whole write; cut it off so
+   * the next record starts on a line of its own instead of being glued onto the fragment.
+   */
+  private async dropIncompleteLastLine(handle: fs.FileHandle, size: number): Promise<number> {
+    const reader = await fs.open(this.filePath, 'r').catch(() => undefined);
+    if (!reader) return size; // write-only for us: nothing to check with
+    try {
+      const chunk = Buffer.alloc(64 * 1024);
+      let end = size;
+      while (end > 0) {
+        const start = Math.max(0, end - chunk.length);
+        const { bytesRead } = await reader.read(chunk, 0, end - start, start);
+        const newline = chunk.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (newline >= 0) {
+          end = start + newline + 1;
+          break;
+        }
+        end = start;
+      }
+      if (end === size) return size;
+      await handle.truncate(end);
+      this.options.onRepair?.(`${this.name}: dropped an incomplete last line of ${size - end} bytes (a write cut short by a crash; it was never acknowledged)`);
+      return end;
+    } finally {
+      await reader.close();
+    }
   }
 
   private async closeHandle(): Promise<void> {
@@ -131,7 +201,7 @@ export class FileSink implements Sink {
     const byTime = policy.intervalMs !== undefined && Date.now() - this.openedAt >= policy.intervalMs;
     if (!bySize && !byTime) return;
     await this.closeHandle();
-    const rotated = rotatedName(this.filePath, new Date());
+    const rotated = await this.unusedRotatedName();
     await fs.rename(this.filePath, rotated);
     await this.openHandle();
     this.track(
@@ -139,14 +209,30 @@ export class FileSink implements Sink {
     );
   }
 
-  private async append(bytes: Buffer): Promise<void> {
+  /**
+   * Rotated names carry the time to the millisecond; two rotations within one millisecond (or
+   * a name left by an earlier run) must not share a name, or rename would replace that file.
+   */
+  private async unusedRotatedName(): Promise<string> {
+    let at = Math.max(Date.now(), this.lastRotatedAt + 1);
+    const taken = (file: string) => fs.access(file).then(() => true, () => false);
+    while ((await taken(rotatedName(this.filePath, new Date(at)))) || (await taken(`${rotatedName(this.filePath, new Date(at))}.gz`))) at++;
+    this.lastRotatedAt = at;
+    return rotatedName(this.filePath, new Date(at));
+  }
+
+  /** One writev(2) for the whole group; a short write (rare on files) finishes with plain writes. */
+  private async append(chunks: Buffer[]): Promise<void> {
     const handle = this.handle!;
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await handle.write(bytes, offset);
-      offset += bytesWritten;
+    const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+    let written = (await handle.writev(chunks)).bytesWritten;
+    if (written < total) {
+      const rest = Buffer.concat(chunks).subarray(written);
+      let offset = 0;
+      while (offset < rest.length) offset += (await handle.write(rest, offset)).bytesWritten;
+      written = total;
     }
-    this.size += bytes.length;
+    this.size += total;
   }
 
   private async discardPartialWrite(): Promise<void> {
@@ -161,7 +247,27 @@ export class FileSink implements Sink {
   private async syncInBackground(): Promise<void> {
     if (!this.unsynced || !this.handle) return;
     this.unsynced = false;
-    await this.handle.datasync().catch((error: Error) => this.options.onBackgroundError?.(error));
+    await this.handle
+      .datasync()
+      .then(() => this.syncDirectory())
+      .catch((error: Error) => this.options.onBackgroundError?.(error));
+  }
+
+  /**
+   * A file just created (at start, after a rotation or a move) is a new directory entry, which
+   * fsync of the file alone does not make durable: sync the directory too, once per opened file.
+   */
+  private async syncDirectory(): Promise<void> {
+    if (!this.directoryUnsynced) return;
+    const directory = await fs.open(path.dirname(this.filePath), 'r').catch(() => undefined);
+    if (directory) {
+      try {
+        await directory.sync();
+      } finally {
+        await directory.close();
+      }
+    } // else not readable by us: nothing more we can do
+    this.directoryUnsynced = false;
   }
 
   private track(work: Promise<void>): void {
@@ -175,6 +281,9 @@ export class FileSink implements Sink {
       await fs.access(this.filePath, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'ENOENT') throw error;
       });
+      if (this.lastFailure && Date.now() - this.lastFailure.at < WRITE_FAILURE_SHOWN_MS) {
+        return `the last write failed: ${this.lastFailure.message}`;
+      }
       return undefined;
     } catch (error) {
       return (error as Error).message;
