@@ -20,7 +20,7 @@ export async function deliverBatch(
   observe: SinkObserver = NO_OBSERVER,
 ): Promise<void> {
   const writes: Array<Promise<void>> = [];
-  const guarded = (sink: Sink, records: string) => {
+  const guarded = (sink: Sink, records: Buffer) => {
     const startedAt = process.hrtime.bigint();
     return sink.write(records).then(
       () => observe.written(sink.name, Number(process.hrtime.bigint() - startedAt) / 1e9),
@@ -30,8 +30,8 @@ export async function deliverBatch(
       },
     );
   };
-  if (batch.acceptedOutput !== '') for (const sink of sinks) writes.push(guarded(sink, batch.acceptedOutput));
-  if (batch.deadLetterOutput !== '') writes.push(guarded(deadLetter, batch.deadLetterOutput));
+  if (batch.acceptedOutput.length > 0) for (const sink of sinks) writes.push(guarded(sink, batch.acceptedOutput));
+  if (batch.deadLetterOutput.length > 0) writes.push(guarded(deadLetter, batch.deadLetterOutput));
   const results = await Promise.allSettled(writes);
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;

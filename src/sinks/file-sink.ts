@@ -27,7 +27,6 @@ const WRITE_FAILURE_SHOWN_MS = 5000;
 export const DEFAULT_FILE_SINK_OPTIONS: FileSinkOptions = { fsync: 'never', fsyncIntervalMs: 1000, rotation: undefined };
 
 interface PendingWrite {
-  /** Encoded when queued: joining many large strings into one costs more than everything else here. */
   bytes: Buffer;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -80,9 +79,9 @@ export class FileSink implements Sink {
     this.reopenRequested = true;
   }
 
-  write(records: string): Promise<void> {
+  write(records: Buffer | string): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ bytes: Buffer.from(records), resolve, reject });
+      this.queue.push({ bytes: typeof records === 'string' ? Buffer.from(records) : records, resolve, reject });
       this.startFlush();
     });
   }

@@ -13,7 +13,7 @@ export class StreamSink implements Sink {
 
   async open(): Promise<void> {}
 
-  write(records: string): Promise<void> {
+  write(records: Buffer | string): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.stream.write(records, (error) => (error ? reject(error) : resolve()));
