@@ -4,6 +4,10 @@ import { ConfigError } from '../config/config-error';
 import { serveCommand } from './serve-command';
 import { konnectCommand, sendCommand } from './konnect-command';
 
+// File writes, fsyncs and decompression all queue on libuv's thread pool (4 threads by
+// default); a receiver waits on it for every batch. Set before the pool's first use.
+process.env.UV_THREADPOOL_SIZE ??= '16';
+
 const program = new Command('audit-relay')
   .description('SIEM-side receiver for Kong Konnect (and any CEF/JSON) audit-log webhooks.')
   .showHelpAfterError('(run with --help for the options)')

@@ -78,8 +78,8 @@ export async function decompress(
     try {
       if (coding !== 'deflate') return await decodeStream(body, decoderFor(coding), maxDecodedBytes, admit);
       // RFC 9110 deflate is zlib-wrapped, but many senders send raw deflate.
-      return await decodeStream(body, zlib.createInflate(), maxDecodedBytes, admit).catch((error: NodeJS.ErrnoException) =>
-        error.code === 'Z_DATA_ERROR' ? decodeStream(body, zlib.createInflateRaw(), maxDecodedBytes, admit) : Promise.reject(error),
+      return await decodeStream(body, zlib.createInflate({ chunkSize: CHUNK_SIZE }), maxDecodedBytes, admit).catch((error: NodeJS.ErrnoException) =>
+        error.code === 'Z_DATA_ERROR' ? decodeStream(body, zlib.createInflateRaw({ chunkSize: CHUNK_SIZE }), maxDecodedBytes, admit) : Promise.reject(error),
       );
     } catch (error) {
       if (error instanceof Problem) throw error;
@@ -88,8 +88,11 @@ export async function decompress(
   });
 }
 
+/** Output chunks this large take a typical batch in one thread-pool round trip instead of four. */
+const CHUNK_SIZE = 64 * 1024;
+
 function decoderFor(coding: 'gzip' | 'br'): zlib.Gunzip | zlib.BrotliDecompress {
-  return coding === 'gzip' ? zlib.createGunzip() : zlib.createBrotliDecompress();
+  return coding === 'gzip' ? zlib.createGunzip({ chunkSize: CHUNK_SIZE }) : zlib.createBrotliDecompress({ chunkSize: CHUNK_SIZE });
 }
 
 function decodeStream(body: Buffer, decoder: Transform, maxDecodedBytes: number, admit: Admit): Promise<Buffer> {

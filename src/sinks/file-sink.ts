@@ -181,11 +181,14 @@ export class FileSink implements Sink {
 
   /** Reopen when asked to or when the path no longer names our file; fail when it cannot be written. */
   private async checkPath(): Promise<void> {
-    await fs.access(path.dirname(this.filePath), fsConstants.W_OK);
-    const current = await fs.stat(this.filePath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
+    // Both at once: each is a thread-pool round trip that every queued request waits for.
+    const [, current] = await Promise.all([
+      fs.access(path.dirname(this.filePath), fsConstants.W_OK),
+      fs.stat(this.filePath).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      }),
+    ]);
     if (this.reopenRequested || !this.handle || !current || current.ino !== this.inode) {
       this.reopenRequested = false;
       await this.closeHandle();
