@@ -47,10 +47,35 @@ export async function startReceiver(config: ServeConfig, logger: Logger): Promis
     return sink;
   });
   const deadLetter = new FileSink(config.deadLetter, `dead-letter:${config.deadLetter}`, fileOptions);
+  try {
+    return await serve(config, logger, sinks, deadLetter);
+  } catch (error) {
+    // A start that fails half-way (a JWKS file refused, the port taken) leaves nothing open.
+    await Promise.all([...sinks, deadLetter].map((sink) => sink.close().catch(() => undefined)));
+    throw error;
+  }
+}
+
+async function serve(config: ServeConfig, logger: Logger, sinks: Sink[], deadLetter: FileSink): Promise<RunningReceiver> {
   await openOrExplain(sinks, '--sink');
   await openOrExplain([deadLetter], '--dead-letter');
   const verifier =
     config.signatures === 'off' ? undefined : await SignatureVerifier.start(config.signatures, config.jwks!, logger);
+  try {
+    return await listenWith(config, logger, sinks, deadLetter, verifier);
+  } catch (error) {
+    verifier?.stop();
+    throw error;
+  }
+}
+
+async function listenWith(
+  config: ServeConfig,
+  logger: Logger,
+  sinks: Sink[],
+  deadLetter: FileSink,
+  verifier: SignatureVerifier | undefined,
+): Promise<RunningReceiver> {
   const tlsMaterial = await resolveTls(config);
   const metrics = new ReceiverMetrics();
 
