@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError } from '../config/config-error';
 import { serveCommand } from './serve-command';
@@ -8,8 +10,12 @@ import { konnectCommand, sendCommand } from './konnect-command';
 // default); a receiver waits on it for every batch. Set before the pool's first use.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
+/** The version of the package this CLI was built from (package.json sits two levels above dist/cli). */
+const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+
 const program = new Command('audit-relay')
   .description('SIEM-side receiver for Kong Konnect (and any CEF/JSON) audit-log webhooks.')
+  .version(version)
   .showHelpAfterError('(run with --help for the options)')
   .addCommand(konnectCommand()).addCommand(sendCommand())
   .addCommand(serveCommand());

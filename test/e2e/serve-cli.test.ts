@@ -61,6 +61,11 @@ describe('audit-relay serve, as a process', () => {
     }
   });
 
+  it('prints the package version with --version', async () => {
+    const { stdout } = await run('node', [CLI, '--version']);
+    expect(stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+  });
+
   it('documents every option with its environment variable in --help', async () => {
     const help = (await run('node', [CLI, 'serve', '--help'])).stdout.replace(/\s+/g, ' ');
     for (const [flag, env] of [
