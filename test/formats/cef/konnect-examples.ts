@@ -3,6 +3,7 @@
  * elisions and fake values), with the fields a parser must return and the JSON-shaped event that
  * Konnect's formatter must turn back into the line minus ` sig=…`.
  */
+import { CEF_AUTHZ_LIST, CEF_BSD_AUTHZ, CEF_PORTAL_AUTH } from '../../helpers/konnect-examples';
 import type { KonnectAuditEvent } from '../../../src/formats/cef/types';
 
 export interface KonnectExample {
@@ -28,7 +29,7 @@ export interface KonnectExample {
 export const KONNECT_EXAMPLES: readonly KonnectExample[] = [
   {
     title: 'authorization (how-to capture, 2025)',
-    line: '2025-06-18T21:02:36Z konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.control-planes|1|rt=1750280466889 src=127.0.0.6 action=list granted=true org_id=777db3e4-5cb7-4dd5-b51c-9878096a6999 principal_id=eb999f01-5976-4f4b-9fbc-dd5d514bd675 trace_id=3959872677347089807 user_agent=grpc-node-js/1.12.4 sig=KbLaBhQFnggT_8CyC95b777R1_fGvvLVDn7awjZK8eZLdGPrSvnS-sxJw63j930eKr-VTsQv8-TQTD_GVmAPAQ',
+    line: CEF_AUTHZ_LIST,
     header: { deviceVendor: 'KongInc', deviceProduct: 'Konnect', deviceVersion: '1.0', deviceEventClassId: 'konnect', name: 'Authz.control-planes', severity: '1', severityLevel: 1 },
     extensions: {
       rt: '1750280466889',
@@ -52,7 +53,7 @@ export const KONNECT_EXAMPLES: readonly KonnectExample[] = [
   },
   {
     title: 'Dev Portal authentication with an empty user_agent (how-to capture, 2025)',
-    line: '2025-06-23T14:28:47Z konghq.com CEF:0|KongInc|Dev-Portal|1.0|AUTHENTICATION_TYPE_BASIC|AUTHENTICATION_OUTCOME_SUCCESS|0|rt=1750688927556 src=172.71.232.22 request=/api/v2/developer/authenticate success=true org_id=998db3e4-5cb7-4dd5-b51c-9878096a6999 portal_id=3e551b39-227d-4297-b911-e68fd5d77c17 principal_id=a3d2699a-0ed3-4417-bb10-d8e74a1513a4 trace_id=3360194145499877252 user_agent= sig=XQC3OSFxLbi5dy2-o4xAXHT-x8oW5Df-zVsACWQLMU9Q-sPnEyk5CVs4JHwuRcwO0QNLsNaP1wsyrXYPeneXDQ',
+    line: CEF_PORTAL_AUTH,
     header: { deviceVendor: 'KongInc', deviceProduct: 'Dev-Portal', deviceVersion: '1.0', deviceEventClassId: 'AUTHENTICATION_TYPE_BASIC', name: 'AUTHENTICATION_OUTCOME_SUCCESS', severity: '0', severityLevel: 0 },
     extensions: {
       rt: '1750688927556',
@@ -78,7 +79,7 @@ export const KONNECT_EXAMPLES: readonly KonnectExample[] = [
   },
   {
     title: 'authorization with a BSD timestamp and spaces in user_agent (verify-signatures doc, 2023)',
-    line: 'Apr 14 05:39:08 konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.usage|1|rt=1681450748406 src=127.0.0.6 action=retrieve granted=true org_id=b065b594-6afc-4658-9101-5d9cf3f36b7b principal_id=87655c36-8d63-48fe-9a1e-53b28dfbc19b trace_id=3895213347334635099 user_agent=grpc-node/1.24.11 grpc-c/8.0.0 (linux; chttp2; ganges) sig=fnjOUISTC2uLWTqCcmwUuOWa_daa4vEPxxUn2-QPVU1dmB-Ed2y2mwoB9dq94JJz2tF6Ok41Bci4FGwk4FhxAg',
+    line: CEF_BSD_AUTHZ,
     header: { deviceVendor: 'KongInc', deviceProduct: 'Konnect', deviceVersion: '1.0', deviceEventClassId: 'konnect', name: 'Authz.usage', severity: '1', severityLevel: 1 },
     extensions: {
       rt: '1681450748406',
