@@ -10,7 +10,8 @@ export interface OptionSpec {
   repeatable?: { envSeparator: string };
 }
 
-export type RawOptions = Record<string, string | string[] | boolean | undefined>;
+/** Resolved values: a switch given as a flag reads as "true". */
+export type RawOptions = Record<string, string | string[] | undefined>;
 
 /** Flag, then environment variable, then default. A switch given as a flag reads as "true". */
 export function resolveOptions(specs: readonly OptionSpec[], flags: Record<string, unknown>, env: NodeJS.ProcessEnv): RawOptions {

@@ -326,8 +326,7 @@ function readAuthorizationFile(filePath: string | undefined): string[] {
 }
 
 /** A switch is on when given as a flag, or when its variable says true, 1 or yes. */
-function isTrue(value: string | string[] | boolean | undefined): boolean {
-  if (typeof value === 'boolean') return value;
+function isTrue(value: string | string[] | undefined): boolean {
   return typeof value === 'string' && ['true', '1', 'yes'].includes(value.toLowerCase());
 }
 
