@@ -2,7 +2,7 @@ import type { CefEvent } from '../formats/cef/types';
 import type { ParsedEvent } from '../formats/parse-frame';
 import type { JsonObject } from '../formats/json';
 import { normalizeEventTs } from './event-time';
-import { typeKonnectField } from './konnect-typing';
+import { konnectKindOf, typeAsKind, type KonnectKind } from './konnect-typing';
 
 export type NormalizedEvent = Record<string, unknown>;
 
@@ -15,31 +15,129 @@ export function normalizeEvent(parsed: ParsedEvent): NormalizedEvent {
 }
 
 function fromJson(fields: JsonObject): NormalizedEvent {
+  return build(layoutFor(Object.keys(fields), NO_HEADER), fields, NO_HEADER);
+}
+
+/** CEF header fields and the prefix time join the extensions, and win over extensions of the same name. */
+function fromCef(cef: CefEvent): NormalizedEvent {
+  const time = cef.prefix?.time;
+  const header = time ? HEADER_KEYS_AND_TIME : HEADER_KEYS;
+  const values = [cef.version, cef.deviceVendor, cef.deviceProduct, cef.deviceVersion, cef.deviceEventClassId, cef.name, cef.severity, time?.iso];
+  return build(layoutFor(Object.keys(cef.extensions), header), cef.extensions, values);
+}
+
+/** Konnect's JSON names of the CEF header fields, in the order `fromCef` lists their values. */
+const HEADER_KEYS: readonly string[] = ['cef_version', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name', 'severity'];
+const HEADER_KEYS_AND_TIME: readonly string[] = [...HEADER_KEYS, 'event_ts'];
+const NO_HEADER: readonly never[] = [];
+
+/**
+ * What one key sequence becomes: the output keys sorted, where each value comes from, and its
+ * kind. Konnect's events come in a few key sequences (its JSON is sorted but for `sig`, last), so
+ * this is worked out once per sequence instead of sorting and looking up every key per event.
+ */
+interface Layout {
+  keys: readonly string[];
+  /** FROM_FIELDS, or an index into the header values. */
+  sources: readonly number[];
+  /** 'event_ts' for the value that goes through normalizeEventTs. */
+  kinds: ReadonlyArray<KonnectKind | 'event_ts' | undefined>;
+}
+
+const FROM_FIELDS = -1;
+
+/** Assigned one by one in sorted order, as a plain object always was (so `__proto__` acts the same). */
+function build(layout: Layout, fields: Readonly<Record<string, unknown>>, headerValues: readonly unknown[]): NormalizedEvent {
+  const { keys, sources, kinds } = layout;
   const typed: Record<string, unknown> = {};
-  for (const key of sortedKeys(fields)) {
-    typed[key] = key === 'event_ts' ? normalizeEventTs(fields[key]) : typeKonnectField(key, fields[key]);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const source = sources[i]!;
+    const value = source === FROM_FIELDS ? fields[key] : headerValues[source];
+    const kind = kinds[i];
+    typed[key] = kind === 'event_ts' ? normalizeEventTs(value) : typeAsKind(kind, value);
   }
   return typed;
 }
 
-function fromCef(cef: CefEvent): NormalizedEvent {
-  const fields: Record<string, unknown> = {
-    ...cef.extensions,
-    cef_version: cef.version,
-    event_vendor: cef.deviceVendor,
-    event_product: cef.deviceProduct,
-    event_version: cef.deviceVersion,
-    event_class_id: cef.deviceEventClassId,
-    name: cef.name,
-    severity: cef.severity,
-  };
-  if (cef.prefix?.time) fields.event_ts = cef.prefix.time.iso;
-  return fromJson(fields);
+/**
+ * Layouts are found through a trie of field keys, one level per key. Property names are unique
+ * strings in the engine, so comparing a key with a node's few children is a pointer check: much
+ * cheaper than joining the keys into one string to look up. Keys come from the sender, so the
+ * trie is bounded (nodes, children per node, key length, keys per event): when full it starts
+ * over (as the CEF key trie does), so junk can neither grow it nor pin it.
+ */
+interface TrieNode {
+  keys: string[];
+  children: TrieNode[];
+  layout: Layout | undefined;
 }
 
-/** Konnect's JSON arrives with its keys sorted already: check that (linear) before sorting. */
-function sortedKeys(fields: object): string[] {
-  const keys = Object.keys(fields);
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return keys.sort();
-  return keys;
+/** Tests lower these. */
+export const LAYOUT_CACHE_LIMITS = { nodes: 4096, children: 32, keyLength: 64, keys: 64 };
+/** One trie per header (JSON, CEF, CEF with a prefix time). */
+let tries = new Map<readonly string[], TrieNode>();
+let nodeCount = 0;
+
+/** How many trie nodes are in use (for tests). */
+export function layoutCacheSize(): number {
+  return nodeCount;
+}
+
+function layoutFor(fieldKeys: string[], headerKeys: readonly string[]): Layout {
+  const node = trieNodeFor(fieldKeys, headerKeys);
+  if (node === undefined) return makeLayout(fieldKeys, headerKeys);
+  return (node.layout ??= makeLayout(fieldKeys, headerKeys));
+}
+
+/** The node for this key sequence, added when new; undefined when it is not to be cached. */
+function trieNodeFor(fieldKeys: string[], headerKeys: readonly string[]): TrieNode | undefined {
+  if (fieldKeys.length > LAYOUT_CACHE_LIMITS.keys) return undefined;
+  if (nodeCount + fieldKeys.length + 1 > LAYOUT_CACHE_LIMITS.nodes) startOver();
+  let node = tries.get(headerKeys) ?? newTrie(headerKeys);
+  for (let i = 0; i < fieldKeys.length; i++) {
+    const key = fieldKeys[i]!;
+    const keys = node.keys;
+    let child = 0;
+    while (child < keys.length && keys[child] !== key) child++;
+    if (child === keys.length) {
+      if (key.length > LAYOUT_CACHE_LIMITS.keyLength) return undefined;
+      if (child >= LAYOUT_CACHE_LIMITS.children) {
+        startOver();
+        return undefined;
+      }
+      keys.push(key);
+      node.children.push(newNode());
+    }
+    node = node.children[child]!;
+  }
+  return node;
+}
+
+function startOver(): void {
+  tries = new Map();
+  nodeCount = 0;
+}
+
+function newTrie(headerKeys: readonly string[]): TrieNode {
+  const root = newNode();
+  tries.set(headerKeys, root);
+  return root;
+}
+
+function newNode(): TrieNode {
+  nodeCount++;
+  return { keys: [], children: [], layout: undefined };
+}
+
+function makeLayout(fieldKeys: string[], headerKeys: readonly string[]): Layout {
+  const sourceOf = new Map<string, number>();
+  for (const key of fieldKeys) sourceOf.set(key, FROM_FIELDS);
+  headerKeys.forEach((key, index) => sourceOf.set(key, index));
+  const keys = [...sourceOf.keys()].sort();
+  return {
+    keys,
+    sources: keys.map((key) => sourceOf.get(key)!),
+    kinds: keys.map((key) => (key === 'event_ts' ? 'event_ts' : konnectKindOf(key))),
+  };
 }
