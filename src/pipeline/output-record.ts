@@ -3,15 +3,19 @@ import type { NormalizedEvent } from '../normalize/normalize-event';
 
 export type SignatureOutcome = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
-/** The output contract: one JSON line per accepted event. Key order is part of the contract. */
-export function acceptedRecordLine(
+/**
+ * The output contract: one JSON record per accepted event, written as one line. Key order is part
+ * of the contract. The newline is added by the encoder: appending it here would make a rope that
+ * costs a copy of the whole record to flatten when it is encoded.
+ */
+export function acceptedRecord(
   receivedAt: string,
   format: EventFormat,
   event: NormalizedEvent,
   signature: SignatureOutcome,
   raw: string,
 ): string {
-  return `${JSON.stringify({ received_at: receivedAt, format, event, signature, raw })}\n`;
+  return JSON.stringify({ received_at: receivedAt, format, event, signature, raw });
 }
 
 export interface DeadLetterRecord {
@@ -25,13 +29,14 @@ export interface DeadLetterRecord {
   rawBase64?: string;
 }
 
-export function deadLetterLine(record: DeadLetterRecord): string {
-  return `${JSON.stringify({
+/** One dead-letter record, without its newline (see acceptedRecord). */
+export function deadLetterRecord(record: DeadLetterRecord): string {
+  return JSON.stringify({
     received_at: record.receivedAt,
     reason: record.reason,
     raw: record.raw,
     line: record.line,
     request_id: record.requestId,
     ...(record.rawBase64 !== undefined ? { raw_base64: record.rawBase64 } : {}),
-  })}\n`;
+  });
 }

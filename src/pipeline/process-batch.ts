@@ -3,7 +3,7 @@ import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } f
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
 import { payloadTooLarge } from '../problem';
-import { acceptedRecordLine, deadLetterLine, type SignatureOutcome } from './output-record';
+import { acceptedRecord, deadLetterRecord, type SignatureOutcome } from './output-record';
 
 /** Decides the `signature` field from the raw line, before anything parses it. */
 export type SignatureCheck = (raw: string, format: EventFormat) => SignatureOutcome;
@@ -56,8 +56,8 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
   if (frames.length > options.maxEvents) {
     throw payloadTooLarge(`the request carries ${frames.length} events; the limit is ${options.maxEvents} (--max-events): split the batch`);
   }
-  const acceptedLines: string[] = [];
-  const deadLetterLines: string[] = [];
+  const acceptedRecords: string[] = [];
+  const deadLetterRecords: string[] = [];
   const result: BatchResult = {
     accepted: 0,
     rejected: [],
@@ -82,7 +82,7 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
     if (!outcome.ok) {
       const format = FORMAT_OF_REJECTION[outcome.code] ?? signedFormatOf(frame);
       result.rejected.push({ line: frame.line, reason: outcome.reason, code: outcome.code, format });
-      deadLetterLines.push(deadLetterLine({
+      deadLetterRecords.push(deadLetterRecord({
         receivedAt,
         reason: outcome.reason,
         raw: frame.text,
@@ -95,26 +95,46 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
     const { format } = outcome.event;
     result.accepted++;
     result.formats[format]++;
-    acceptedLines.push(acceptedRecordLine(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
+    acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }
-  result.acceptedOutput = encodeLines(acceptedLines);
-  result.deadLetterOutput = encodeLines(deadLetterLines);
+  result.acceptedOutput = encodeLines(acceptedRecords);
+  result.deadLetterOutput = encodeLines(deadLetterRecords);
   return result;
 }
 
 const EMPTY = Buffer.alloc(0);
 
+const NEWLINE = 0x0a;
+/** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair takes 4 for its 2). */
+const MAX_UTF8_PER_UNIT = 3;
+
+/** Encoding space reused from batch to batch (per thread), so records are measured only once. */
+const SCRATCH_BYTES = 1 << 20;
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+
 /**
- * UTF-8 of the lines, one after another, written line by line into one buffer. Measured
- * 5x faster than joining them (or concatenating with +=) and encoding the one large string.
+ * UTF-8 of the records, each followed by a newline, in one buffer. Each record is written once
+ * into the reused scratch space, with no Buffer.byteLength pass (which costs as much as the
+ * write), then the batch is copied out in one piece. Fresh memory is slow to touch (page faults),
+ * so it is only touched once.
  */
-function encodeLines(lines: readonly string[]): Buffer {
-  if (lines.length === 0) return EMPTY;
-  let length = 0;
-  for (const line of lines) length += Buffer.byteLength(line);
-  const bytes = Buffer.allocUnsafe(length);
+function encodeLines(records: readonly string[]): Buffer {
+  if (records.length === 0) return EMPTY;
   let offset = 0;
-  for (const line of lines) offset += bytes.write(line, offset);
+  for (const record of records) {
+    const worstCase = offset + record.length * MAX_UTF8_PER_UNIT + 1;
+    if (worstCase > scratch.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, worstCase));
+      scratch.copy(grown, 0, 0, offset);
+      scratch = grown;
+    }
+    offset += scratch.write(record, offset);
+    scratch[offset++] = NEWLINE;
+  }
+  const bytes = Buffer.allocUnsafeSlow(offset);
+  scratch.copy(bytes, 0, 0, offset);
+  // One huge batch should not pin its size for the life of the process.
+  if (scratch.length > 8 * SCRATCH_BYTES) scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
   return bytes;
 }
 
