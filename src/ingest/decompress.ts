@@ -63,9 +63,17 @@ async function withDecompressionSlot<T>(work: () => Promise<T>): Promise<T> {
 export type Admit = (bytes: number) => Error | undefined;
 
 /**
- * Decompress chunk by chunk, counting the output as it comes: past `maxDecodedBytes` it is
- * refused (413), and every chunk is admitted against the in-flight budget before it is kept,
- * so a decompression bomb costs at most one chunk beyond what the budget allows.
+ * Bodies up to this size as sent are decoded in one synchronous call: a thread-pool round trip
+ * costs more than decoding a typical batch (16 kB of gzip, 60 kB of events, about 100 µs), and
+ * the output is still capped at the limit before anything is kept.
+ */
+const DECODE_INLINE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Decompress, counting the output against `maxDecodedBytes` (413 past it) and the in-flight
+ * budget (`admit`). A small body is decoded at once, capped at the limit; a larger one chunk by
+ * chunk, each chunk admitted before it is kept, so a decompression bomb costs at most one chunk
+ * beyond what the budget allows.
  */
 export async function decompress(
   body: Buffer,
@@ -74,6 +82,7 @@ export async function decompress(
   admit: Admit = () => undefined,
 ): Promise<Buffer> {
   if (coding === 'identity') return body;
+  if (body.length <= DECODE_INLINE_MAX_BYTES) return decodeInline(body, coding, maxDecodedBytes, admit);
   return withDecompressionSlot(async () => {
     try {
       if (coding !== 'deflate') return await decodeStream(body, decoderFor(coding), maxDecodedBytes, admit);
@@ -83,10 +92,39 @@ export async function decompress(
       );
     } catch (error) {
       if (error instanceof Problem) throw error;
-      throw badRequest(`body is not valid ${coding} data: ${(error as Error).message}`);
+      throw notValid(coding, error as Error);
     }
   });
 }
+
+function decodeInline(body: Buffer, coding: Exclude<ContentCoding, 'identity'>, maxDecodedBytes: number, admit: Admit): Buffer {
+  const options = { maxOutputLength: maxDecodedBytes, chunkSize: CHUNK_SIZE };
+  let decoded: Buffer;
+  try {
+    if (coding === 'gzip') decoded = zlib.gunzipSync(body, options);
+    else if (coding === 'br') decoded = zlib.brotliDecompressSync(body, options);
+    else {
+      try {
+        decoded = zlib.inflateSync(body, options);
+      } catch (error) {
+        // RFC 9110 deflate is zlib-wrapped, but many senders send raw deflate.
+        if ((error as NodeJS.ErrnoException).code !== 'Z_DATA_ERROR') throw error;
+        decoded = zlib.inflateRawSync(body, options);
+      }
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxDecodedBytes);
+    throw notValid(coding, error as Error);
+  }
+  const refusal = admit(decoded.length);
+  if (refusal) throw refusal;
+  return decoded;
+}
+
+const tooLarge = (maxDecodedBytes: number) =>
+  payloadTooLarge(`decompressed body exceeds the limit of ${formatSize(maxDecodedBytes)} (--max-body)`);
+
+const notValid = (coding: ContentCoding, error: Error) => badRequest(`body is not valid ${coding} data: ${error.message}`);
 
 /** Output chunks this large take a typical batch in one thread-pool round trip instead of four. */
 const CHUNK_SIZE = 64 * 1024;
@@ -105,9 +143,7 @@ function decodeStream(body: Buffer, decoder: Transform, maxDecodedBytes: number,
     };
     decoder.on('data', (chunk: Buffer) => {
       decoded += chunk.length;
-      if (decoded > maxDecodedBytes) {
-        return stop(payloadTooLarge(`decompressed body exceeds the limit of ${formatSize(maxDecodedBytes)} (--max-body)`));
-      }
+      if (decoded > maxDecodedBytes) return stop(tooLarge(maxDecodedBytes));
       const refusal = admit(chunk.length);
       if (refusal) return stop(refusal);
       chunks.push(chunk);

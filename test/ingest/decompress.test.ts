@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import { contentCoding, decompress } from '../../src/ingest/decompress';
-import { Problem } from '../../src/problem';
+import { Problem, serviceUnavailable } from '../../src/problem';
 
 const text = Buffer.from('line one\nline two\n');
 
@@ -45,6 +45,28 @@ describe('decompress', () => {
   it('stops a decompression bomb at the limit with 413', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
     await expect(decompress(bomb, 'gzip', 1024 * 1024)).rejects.toMatchObject({ status: 413 });
+  });
+
+  it('stops a small bomb (decoded in one call) at the limit with 413 too', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(4 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expect(decompress(bomb, 'gzip', 1024 * 1024)).rejects.toMatchObject({
+      status: 413,
+      detail: 'decompressed body exceeds the limit of 1mb (--max-body)',
+    });
+  });
+
+  it.each([
+    ['small, decoded in one call', 10_000],
+    ['large, decoded chunk by chunk', 300_000],
+  ])('counts a %s body against the in-flight budget, and stops when it refuses', async (_kind, lines) => {
+    const decoded = Buffer.from(Array.from({ length: lines }, (_, index) => `${index}\n`).join(''));
+    const body = zlib.gzipSync(decoded);
+    let admitted = 0;
+    expect(await decompress(body, 'gzip', 10 * 1024 * 1024, (bytes) => void (admitted += bytes))).toEqual(decoded);
+    expect(admitted).toBe(decoded.length);
+    const refusal = serviceUnavailable('budget spent', 5);
+    await expect(decompress(body, 'gzip', 10 * 1024 * 1024, () => refusal)).rejects.toBe(refusal);
   });
 
   it('answers broken gzip with 400', async () => {
