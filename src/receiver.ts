@@ -13,6 +13,8 @@ import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { InFlightBudget } from './http/in-flight-budget';
 import { generateSelfSignedCertificate } from './http/self-signed-certificate';
 import type { Logger } from './observability/logger';
+import { inlineBatchRunner, type BatchRunner, type BatchSettings } from './pipeline/batch-runner';
+import { BatchWorkers } from './pipeline/batch-workers';
 import { SignatureVerifier } from './pipeline/signature-verifier';
 import { FileSink, type FileSinkOptions } from './sinks/file-sink';
 import type { Sink } from './sinks/sink';
@@ -78,15 +80,13 @@ async function listenWith(
 ): Promise<RunningReceiver> {
   const tlsMaterial = await resolveTls(config);
   const metrics = new ReceiverMetrics();
+  const batches = startBatchRunner(config, logger, verifier);
 
   const app = createReceiverApp({
     path: config.path,
     authorizations: config.authorizations,
     maxBody: config.maxBody,
-    batch: {
-      framing: { maxLineLength: config.maxLineLength, maxJsonDepth: config.maxJsonDepth },
-      maxEvents: config.maxEvents,
-    },
+    batches,
     sinks,
     deadLetter,
     logger,
@@ -111,7 +111,10 @@ async function listenWith(
   server.prependListener('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
     if (closing) response.setHeader('connection', 'close');
   });
-  await listenOrExplain(server, config.listen);
+  await listenOrExplain(server, config.listen).catch(async (error: unknown) => {
+    await batches.close();
+    throw error;
+  });
   const port = (server.address() as AddressInfo).port;
   const url = `${tlsMaterial ? 'https' : 'http'}://${formatHostForUrl(config.listen.host)}:${port}${config.path}`;
   const fileSinks = [...sinks, deadLetter].filter((sink): sink is FileSink => sink instanceof FileSink);
@@ -123,6 +126,7 @@ async function listenWith(
     metricsServer = http.createServer(metricsApp);
     await listenOrExplain(metricsServer, config.metricsListen).catch((error: unknown) => {
       server.close();
+      void batches.close();
       throw error instanceof ConfigError ? new ConfigError('--metrics-listen', error.message.replace(/^--listen: /, '')) : error;
     });
     const metricsPort = (metricsServer.address() as AddressInfo).port;
@@ -152,9 +156,23 @@ async function listenWith(
       await closed;
       clearInterval(sweep);
       clearTimeout(deadline);
+      await batches.close();
       await Promise.all([...sinks, deadLetter].map((sink) => sink.close()));
     },
   };
+}
+
+function startBatchRunner(config: ServeConfig, logger: Logger, verifier: SignatureVerifier | undefined): BatchRunner {
+  const settings: BatchSettings = {
+    framing: { maxLineLength: config.maxLineLength, maxJsonDepth: config.maxJsonDepth },
+    maxEvents: config.maxEvents,
+    signatures: verifier?.mode ?? 'off',
+  };
+  const keys = () => verifier?.keys() ?? [];
+  if (config.workers === 0) return inlineBatchRunner(settings, keys);
+  return new BatchWorkers(config.workers, settings, keys, (error) =>
+    logger.error('a batch worker stopped; its requests were answered 500 and a new worker took its place', { error: error.message }),
+  );
 }
 
 

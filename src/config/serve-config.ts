@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../observability/logger';
 import type { FsyncMode } from '../sinks/file-sink';
 import type { RotationPolicy } from '../sinks/rotation';
@@ -109,6 +110,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { key: 'maxJsonDepth', flags: '--max-json-depth <count>', env: 'AUDIT_RELAY_MAX_JSON_DEPTH', default: '64', description: 'deepest JSON nesting; deeper gets 400' },
   {
+    key: 'workers',
+    flags: '--workers <count|auto>',
+    env: 'AUDIT_RELAY_WORKERS',
+    default: 'auto',
+    description:
+      'threads that parse and normalize batches beside the one serving HTTP; 0 does everything on one thread; auto: the CPUs minus 2, at most 4 (so 0 on 2 CPUs)',
+  },
+  {
     key: 'headerTimeout',
     flags: '--header-timeout <duration>',
     env: 'AUDIT_RELAY_HEADER_TIMEOUT',
@@ -182,6 +191,8 @@ export interface ServeConfig {
   maxEvents: number;
   maxLineLength: number;
   maxJsonDepth: number;
+  /** Worker threads for parsing and normalizing; 0 runs batches on the main thread. */
+  workers: number;
   headerTimeoutMs: number;
   requestTimeoutMs: number;
   authFailureLimit: number;
@@ -266,6 +277,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     maxEvents: count(raw, 'maxEvents', '--max-events'),
     maxLineLength: size(raw, 'maxLineLength', '--max-line-length'),
     maxJsonDepth: count(raw, 'maxJsonDepth', '--max-json-depth'),
+    workers: workerCount(text('workers') ?? ''),
     headerTimeoutMs: duration(raw, 'headerTimeout', '--header-timeout'),
     requestTimeoutMs: duration(raw, 'requestTimeout', '--request-timeout'),
     authFailureLimit: count(raw, 'authFailureLimit', '--auth-failure-limit'),
@@ -300,6 +312,20 @@ function duration(raw: RawOptions, key: string, option: string): number {
 function count(raw: RawOptions, key: string, option: string): number {
   const text = String(raw[key] ?? '');
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new ConfigError(option, `"${text}" is not a whole number of at least 1`);
+  return Number(text);
+}
+
+const MAX_WORKERS = 64;
+
+/**
+ * auto leaves two CPUs to the event loop and the thread pool (HTTP, decompression, file
+ * writes). On 2 CPUs that is none: measured there, a worker costs more in hand-offs than it gains.
+ */
+function workerCount(text: string): number {
+  if (text === 'auto') return Math.min(4, Math.max(0, availableParallelism() - 2));
+  if (!/^\d+$/.test(text) || Number(text) > MAX_WORKERS) {
+    throw new ConfigError('--workers', `"${text}" is not auto or a whole number from 0 to ${MAX_WORKERS}`);
+  }
   return Number(text);
 }
 

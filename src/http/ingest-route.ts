@@ -3,7 +3,7 @@ import { contentCoding, decompress } from '../ingest/decompress';
 import { readBody } from '../ingest/read-body';
 import type { Logger } from '../observability/logger';
 import { deliverBatch } from '../pipeline/deliver';
-import { processBatch, type BatchOptions } from '../pipeline/process-batch';
+import type { BatchRunner } from '../pipeline/batch-runner';
 import { badRequest, Problem, serviceUnavailable } from '../problem';
 import { SinkError, type Sink } from '../sinks/sink';
 import { createAuthorizationCheck } from './authorization';
@@ -17,7 +17,8 @@ export interface IngestOptions {
   authorizations: readonly string[];
   /** Cap on the body as sent and on the decoded body, in bytes. */
   maxBody: number;
-  batch: BatchOptions;
+  /** frame → verify → parse → normalize, on this thread or on workers. */
+  batches: BatchRunner;
   sinks: readonly Sink[];
   deadLetter: Sink;
   logger: Logger;
@@ -36,7 +37,6 @@ const LISTED_ERRORS = 10;
 /** POST <path>: authorize → read → decompress → frame/parse/normalize → write → answer. */
 export function ingestRoute(options: IngestOptions): RequestHandler {
   const isAuthorized = createAuthorizationCheck(options.authorizations);
-  const batchOptions = { ...options.batch, ...options.verifier?.batchOptions() };
   const paths = new Set([options.path, options.path.endsWith('/') ? options.path.slice(0, -1) : `${options.path}/`]);
 
   return async (request: Request, response: Response, next) => {
@@ -104,10 +104,11 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
 
     const requestId = response.locals.requestId as string;
     const receivedAtMs = Date.now();
-    const runBatch = () => processBatch(decoded, receivedAtMs, requestId, batchOptions);
-    let batch = runBatch();
-    if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure())) {
-      batch = runBatch(); // the keys rotated: check again with the new set
+    const runBatch = () => options.batches.run(decoded, receivedAtMs, requestId);
+    const keysChecked = options.verifier?.keys();
+    let batch = await runBatch();
+    if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure(keysChecked!))) {
+      batch = await runBatch(); // the keys rotated: check again with the new set
     }
     if (batch.accepted === 0 && batch.rejected.length === 0) {
       throw badRequest('the request body holds only blank lines; send one event per line');

@@ -1,8 +1,8 @@
-import { JwksSource, verifyLine } from '../signature';
+import type { KeyObject } from 'node:crypto';
+import { JwksSource } from '../signature';
 import type { Logger } from '../observability/logger';
 import type { SignatureMode } from '../config/serve-config';
 import { ConfigError } from '../config/config-error';
-import type { BatchOptions } from './process-batch';
 
 /** Checks each event against the JWKS keys; refetches them when a signature fails. */
 export class SignatureVerifier {
@@ -27,21 +27,19 @@ export class SignatureVerifier {
     return new SignatureVerifier(mode, source);
   }
 
-  batchOptions(): Pick<BatchOptions, 'checkSignature' | 'requireValidSignature'> {
-    return {
-      checkSignature: (raw, format) => verifyLine(raw, format, this.source.keys()),
-      requireValidSignature: this.mode === 'require',
-    };
+  /** The keys as they are now; a new array whenever they change. */
+  keys(): readonly KeyObject[] {
+    return this.source.keys();
   }
 
   /**
    * After a batch with invalid signatures: refetch the keys (at most once a minute) in case
-   * Konnect rotated them. True when the key set changed, so the batch is worth checking again.
+   * Konnect rotated them. True when the keys now differ from those the batch was checked with
+   * (another request may have fetched them meanwhile), so the batch is worth checking again.
    */
-  async refreshAfterFailure(): Promise<boolean> {
-    const before = this.source.keys();
+  async refreshAfterFailure(checkedWith: readonly KeyObject[]): Promise<boolean> {
     await this.source.refreshAfterFailure();
-    return this.source.keys() !== before;
+    return this.source.keys() !== checkedWith;
   }
 
   async unreadyReason(): Promise<string | undefined> {

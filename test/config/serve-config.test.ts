@@ -48,6 +48,14 @@ describe('serve configuration', () => {
     });
   });
 
+  it('runs batches on the CPUs minus 2 worker threads (0 to 4) by default; --workers 0 keeps them on the main thread', () => {
+    expect(build({}).workers).toBe(Math.min(4, Math.max(0, os.availableParallelism() - 2)));
+    expect(build({ workers: '0' }).workers).toBe(0);
+    expect(build({}, { AUDIT_RELAY_WORKERS: '3' }).workers).toBe(3);
+    expect(() => build({ workers: '-1' })).toThrow('--workers: "-1" is not auto or a whole number from 0 to 64');
+    expect(() => build({ workers: '65' })).toThrow('--workers: "65" is not auto or a whole number from 0 to 64');
+  });
+
   it('reads one authorization value per line from --authorization-file', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-')), 'auth');
     fs.writeFileSync(file, 'Bearer a\r\n\nSplunk b\n');

@@ -30,6 +30,9 @@ export async function startTestReceiver(flags: RawOptions = {}, logger: Logger =
         sink: [`file:${eventsFile}`],
         deadLetter: deadLetterFile,
         fsync: 'never',
+        // Worker threads run the built JavaScript; in-process tests run the TypeScript sources.
+        // The spawned-CLI tests cover the workers.
+        workers: '0',
         ...flags,
       },
       {},

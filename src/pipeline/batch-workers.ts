@@ -1,0 +1,120 @@
+import type { KeyObject } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Problem } from '../problem';
+import type { BatchRunner, BatchSettings, CurrentKeys } from './batch-runner';
+import type { BatchResult } from './process-batch';
+
+/** One body to process, as posted to a worker. `keys` is sent only when the key set changed. */
+export interface BatchJob {
+  id: number;
+  body: Uint8Array;
+  receivedAtMs: number;
+  requestId: string;
+  keys?: readonly KeyObject[];
+}
+
+export type BatchReply =
+  | { id: number; result: BatchResult }
+  | { id: number; problem: { status: number; title: string; detail: string; headers: Record<string, string> } }
+  | { id: number; failure: string };
+
+interface Pending {
+  resolve(result: BatchResult): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  /** The key set this worker holds, by identity (JwksSource hands out a new array on change). */
+  keysSent?: readonly KeyObject[];
+}
+
+/**
+ * Parsing, normalizing and encoding run on worker threads, so they use the cores the event
+ * loop does not: the main thread keeps HTTP, decompression and the sinks. Each batch goes to
+ * the worker with the fewest batches waiting.
+ */
+export class BatchWorkers implements BatchRunner {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closing = false;
+
+  constructor(
+    count: number,
+    private readonly settings: BatchSettings,
+    private readonly keys: CurrentKeys,
+    private readonly onCrash: (error: Error) => void,
+    /** The worker's entry point: the built batch-worker.js beside this file. */
+    private readonly script = path.join(__dirname, 'batch-worker.js'),
+  ) {
+    if (!fs.existsSync(script)) {
+      throw new Error(`worker threads need the built JavaScript (${script} is missing); run npm run build, or use --workers 0`);
+    }
+    for (let index = 0; index < count; index++) this.slots.push(this.spawn());
+  }
+
+  run(body: Buffer, receivedAtMs: number, requestId: string): Promise<BatchResult> {
+    if (this.closing) return Promise.reject(new Error('the batch workers are shut down'));
+    const slot = this.slots.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
+    const id = this.nextId++;
+    const job: BatchJob = { id, body, receivedAtMs, requestId };
+    const keys = this.settings.signatures === 'off' ? undefined : this.keys();
+    if (keys && keys !== slot.keysSent) {
+      job.keys = keys;
+      slot.keysSent = keys;
+    }
+    return new Promise<BatchResult>((resolve, reject) => {
+      slot.pending.set(id, { resolve, reject });
+      slot.worker.postMessage(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.script, { workerData: this.settings });
+    const slot: Slot = { worker, pending: new Map() };
+    worker.on('message', (reply: BatchReply) => {
+      const pending = slot.pending.get(reply.id);
+      if (!pending) return;
+      slot.pending.delete(reply.id);
+      if ('result' in reply) pending.resolve(asBuffers(reply.result));
+      else if ('problem' in reply) {
+        const { status, title, detail, headers } = reply.problem;
+        pending.reject(new Problem(status, title, detail, headers));
+      } else pending.reject(new Error(`batch worker failed: ${reply.failure}`));
+    });
+    // A worker that dies (a bug, or out of memory) fails only its own batches, which were not
+    // acknowledged; a new one takes its place.
+    const replace = (error: Error) => {
+      const index = this.slots.indexOf(slot);
+      if (index < 0 || this.closing) return;
+      this.onCrash(error);
+      for (const pending of slot.pending.values()) pending.reject(error);
+      slot.pending.clear();
+      this.slots[index] = this.spawn();
+    };
+    worker.on('error', replace);
+    worker.on('exit', (code) => replace(new Error(`batch worker exited with code ${code}`)));
+    return slot;
+  }
+}
+
+/** Structured cloning turns Buffers into plain Uint8Arrays: view them as Buffers again, without copying. */
+function asBuffers(result: BatchResult): BatchResult {
+  return {
+    ...result,
+    acceptedOutput: Buffer.from(result.acceptedOutput.buffer, result.acceptedOutput.byteOffset, result.acceptedOutput.byteLength),
+    deadLetterOutput: Buffer.from(
+      result.deadLetterOutput.buffer,
+      result.deadLetterOutput.byteOffset,
+      result.deadLetterOutput.byteLength,
+    ),
+  };
+}

@@ -1,0 +1,58 @@
+import type { KeyObject } from 'node:crypto';
+import { generateEd25519KeyPair, signCefLine } from '../../src/signature';
+import { CEF_AUTHZ_LIST } from '../helpers/konnect-examples';
+import path from 'node:path';
+import { BatchWorkers } from '../../src/pipeline/batch-workers';
+import { Problem } from '../../src/problem';
+import { REPO_ROOT } from '../helpers/spawn-cli';
+
+// Worker threads run JavaScript: the workers run the build (npm test builds first), as the CLI tests do.
+const WORKER_SCRIPT = path.join(REPO_ROOT, 'dist', 'pipeline', 'batch-worker.js');
+
+const CEF = CEF_AUTHZ_LIST.replace(/ sig=\S*$/, '');
+const settings = { framing: { maxLineLength: 1 << 20, maxJsonDepth: 64 }, maxEvents: 10, signatures: 'report' as const };
+
+describe('BatchWorkers', () => {
+  const first = generateEd25519KeyPair();
+  const second = generateEd25519KeyPair();
+  let keys: readonly KeyObject[] = [first.publicKey];
+  const crashes: Error[] = [];
+  let workers: BatchWorkers;
+  beforeEach(() => {
+    keys = [first.publicKey];
+    workers = new BatchWorkers(2, settings, () => keys, (error) => crashes.push(error), WORKER_SCRIPT);
+  });
+  afterEach(() => workers.close());
+
+  const outcomes = async (lines: string[]) => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, index) => workers.run(Buffer.from(`${lines.join('\n')}\n`), 0, `request-${index}`)),
+    );
+    return results.map((result) => result.signatures);
+  };
+
+  it('checks signatures on every worker with the keys as they are when each batch is sent, rotations included', async () => {
+    const signedByFirst = signCefLine(CEF, first.privateKey);
+    const signedBySecond = signCefLine(CEF, second.privateKey);
+    expect(await outcomes([signedByFirst, signedBySecond])).toEqual(Array(6).fill({ valid: 1, invalid: 1, missing: 0, unchecked: 0 }));
+    keys = [second.publicKey];
+    expect(await outcomes([signedByFirst, signedBySecond, signedBySecond])).toEqual(
+      Array(6).fill({ valid: 2, invalid: 1, missing: 0, unchecked: 0 }),
+    );
+    expect(crashes).toEqual([]);
+  });
+
+  it('returns the encoded records as Buffers, and a limit as the Problem the HTTP layer answers with', async () => {
+    const result = await workers.run(Buffer.from(`${CEF}\n`), Date.UTC(2025, 0, 1), 'request-1');
+    expect(Buffer.isBuffer(result.acceptedOutput)).toBe(true);
+    expect(JSON.parse(result.acceptedOutput.toString())).toMatchObject({ received_at: '2025-01-01T00:00:00.000Z', format: 'cef', raw: CEF });
+    const tooMany = workers.run(Buffer.from(`${CEF}\n`.repeat(11)), 0, 'request-2');
+    await expect(tooMany).rejects.toBeInstanceOf(Problem);
+    await expect(tooMany).rejects.toMatchObject({ status: 413, detail: 'the request carries 11 events; the limit is 10 (--max-events): split the batch' });
+  });
+
+  it('refuses batches once closed', async () => {
+    await workers.close();
+    await expect(workers.run(Buffer.from(`${CEF}\n`), 0, 'late')).rejects.toThrow('the batch workers are shut down');
+  });
+});
