@@ -22,6 +22,8 @@ export interface ReceiverAppOptions extends IngestOptions {
 export function createReceiverApp(options: ReceiverAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers to POSTs are never cached: hashing each body for an ETag is wasted work.
+  app.disable('etag');
   app.use(helmet());
   app.use((_request, response, next) => {
     const requestId = randomUUID();
