@@ -107,19 +107,22 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     const runBatch = () => options.batches.run(decoded, receivedAtMs, requestId);
     const keysChecked = options.verifier?.keys();
     let batch = await runBatch();
-    if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure(keysChecked!))) {
-      batch = await runBatch(); // the keys rotated: check again with the new set
-    }
-    if (batch.accepted === 0 && batch.rejected.length === 0) {
-      throw badRequest('the request body holds only blank lines; send one event per line');
-    }
-
     try {
+      if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure(keysChecked!))) {
+        batch.release();
+        batch = await runBatch(); // the keys rotated: check again with the new set
+      }
+      if (batch.accepted === 0 && batch.rejected.length === 0) {
+        throw badRequest('the request body holds only blank lines; send one event per line');
+      }
       await deliverBatch(batch, options.sinks, options.deadLetter, options.metrics.sinkObserver);
     } catch (error) {
       if (!(error instanceof SinkError)) throw error;
       options.logger.error('sink write failed', { request_id: requestId, error: error.message });
       throw serviceUnavailable(`${error.message}; nothing from this request was acknowledged, retry later`, options.retryAfterSeconds);
+    } finally {
+      // Every write has settled (deliverBatch waits for all of them): the memory can be reused.
+      batch.release();
     }
 
     options.metrics.recordDelivered(batch);

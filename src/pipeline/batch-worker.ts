@@ -6,7 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Problem } from '../problem';
 import { batchOptions, type BatchSettings } from './batch-runner';
-import type { BatchJob, BatchReply } from './batch-workers';
+import type { BatchJob, BatchReply, TransferredBatch } from './batch-workers';
 import { processBatch } from './process-batch';
 
 if (!parentPort) throw new Error('batch-worker runs only as a worker thread');
@@ -20,7 +20,14 @@ port.on('message', (job: BatchJob) => {
   const transfer: ArrayBuffer[] = [];
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-    const result = processBatch(body, job.receivedAtMs, job.requestId, options);
+    const { release, ...batch } = processBatch(body, job.receivedAtMs, job.requestId, options);
+    // Copied out of the reusable encoding space into memory of their own, which is handed over.
+    const result: TransferredBatch = {
+      ...batch,
+      acceptedOutput: Buffer.from(batch.acceptedOutput),
+      deadLetterOutput: Buffer.from(batch.deadLetterOutput),
+    };
+    release();
     for (const output of [result.acceptedOutput, result.deadLetterOutput]) {
       if (ownsWholeBuffer(output)) transfer.push(output.buffer as ArrayBuffer);
     }

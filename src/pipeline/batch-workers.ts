@@ -15,8 +15,11 @@ export interface BatchJob {
   keys?: readonly KeyObject[];
 }
 
+/** A BatchResult as it crosses threads: functions cannot be posted, and its memory changes owner. */
+export type TransferredBatch = Omit<BatchResult, 'release'>;
+
 export type BatchReply =
-  | { id: number; result: BatchResult }
+  | { id: number; result: TransferredBatch }
   | { id: number; problem: { status: number; title: string; detail: string; headers: Record<string, string> } }
   | { id: number; failure: string };
 
@@ -107,9 +110,10 @@ export class BatchWorkers implements BatchRunner {
 }
 
 /** Structured cloning turns Buffers into plain Uint8Arrays: view them as Buffers again, without copying. */
-function asBuffers(result: BatchResult): BatchResult {
+function asBuffers(result: TransferredBatch): BatchResult {
   return {
     ...result,
+    release: () => undefined, // the memory is this thread's own now, for the garbage collector
     acceptedOutput: Buffer.from(result.acceptedOutput.buffer, result.acceptedOutput.byteOffset, result.acceptedOutput.byteLength),
     deadLetterOutput: Buffer.from(
       result.deadLetterOutput.buffer,

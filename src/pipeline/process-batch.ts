@@ -3,6 +3,7 @@ import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } f
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
 import { payloadTooLarge } from '../problem';
+import { encodeLines } from './encode-lines';
 import { acceptedRecord, deadLetterRecord, type SignatureOutcome } from './output-record';
 
 /** Decides the `signature` field from the raw line, before anything parses it. */
@@ -42,6 +43,8 @@ export interface BatchResult {
   acceptedOutput: Buffer;
   /** Newline-terminated dead-letter records, encoded. */
   deadLetterOutput: Buffer;
+  /** Give the outputs' memory back for reuse, once every sink is done with them. */
+  release(): void;
   /** How many events came in each format. */
   formats: Record<EventFormat, number>;
   /** How many well-framed events had each signature outcome. */
@@ -61,8 +64,9 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
   const result: BatchResult = {
     accepted: 0,
     rejected: [],
-    acceptedOutput: EMPTY,
-    deadLetterOutput: EMPTY,
+    acceptedOutput: NO_BYTES,
+    deadLetterOutput: NO_BYTES,
+    release: () => undefined,
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
   };
@@ -97,46 +101,18 @@ export function processBatch(body: Buffer, receivedAtMs: number, requestId: stri
     result.formats[format]++;
     acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }
-  result.acceptedOutput = encodeLines(acceptedRecords);
-  result.deadLetterOutput = encodeLines(deadLetterRecords);
+  const accepted = encodeLines(acceptedRecords);
+  const deadLetter = encodeLines(deadLetterRecords);
+  result.acceptedOutput = accepted.bytes;
+  result.deadLetterOutput = deadLetter.bytes;
+  result.release = () => {
+    accepted.release();
+    deadLetter.release();
+  };
   return result;
 }
 
-const EMPTY = Buffer.alloc(0);
-
-const NEWLINE = 0x0a;
-/** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair takes 4 for its 2). */
-const MAX_UTF8_PER_UNIT = 3;
-
-/** Encoding space reused from batch to batch (per thread), so records are measured only once. */
-const SCRATCH_BYTES = 1 << 20;
-let scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-
-/**
- * UTF-8 of the records, each followed by a newline, in one buffer. Each record is written once
- * into the reused scratch space, with no Buffer.byteLength pass (which costs as much as the
- * write), then the batch is copied out in one piece. Fresh memory is slow to touch (page faults),
- * so it is only touched once.
- */
-function encodeLines(records: readonly string[]): Buffer {
-  if (records.length === 0) return EMPTY;
-  let offset = 0;
-  for (const record of records) {
-    const worstCase = offset + record.length * MAX_UTF8_PER_UNIT + 1;
-    if (worstCase > scratch.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(scratch.length * 2, worstCase));
-      scratch.copy(grown, 0, 0, offset);
-      scratch = grown;
-    }
-    offset += scratch.write(record, offset);
-    scratch[offset++] = NEWLINE;
-  }
-  const bytes = Buffer.allocUnsafeSlow(offset);
-  scratch.copy(bytes, 0, 0, offset);
-  // One huge batch should not pin its size for the life of the process.
-  if (scratch.length > 8 * SCRATCH_BYTES) scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
-  return bytes;
-}
+const NO_BYTES = Buffer.alloc(0);
 
 /** The format a signature is checked in, from the frame alone: parsing comes after. */
 function signedFormatOf(frame: Frame): EventFormat {
