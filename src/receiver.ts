@@ -6,8 +6,8 @@ import { ConfigError } from './config/config-error';
 import { formatHostForUrl, listenOrExplain } from './config/listen-address';
 import type { ServeConfig } from './config/serve-config';
 import express from 'express';
-import helmet from 'helmet';
 import { createReceiverApp, metricsRoute } from './http/app';
+import { securityHeaders } from './http/security-headers';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { InFlightBudget } from './http/in-flight-budget';
@@ -122,7 +122,7 @@ async function listenWith(
   let metricsServer: http.Server | undefined;
   let metricsUrl = `${url.slice(0, url.length - config.path.length)}/metrics`;
   if (config.metricsListen) {
-    const metricsApp = express().disable('x-powered-by').use(helmet()).get('/metrics', metricsRoute(metrics));
+    const metricsApp = express().disable('x-powered-by').use(securityHeaders()).get('/metrics', metricsRoute(metrics));
     metricsServer = http.createServer(metricsApp);
     await listenOrExplain(metricsServer, config.metricsListen).catch((error: unknown) => {
       server.close();

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoute, type IngestOptions } from './ingest-route';
 import { notFound, receiverProblemHandler } from './problem-response';
+import { securityHeaders } from './security-headers';
 import type { ReceiverMetrics } from '../observability/metrics';
 
 /** Prometheus text format of every receiver metric. */
@@ -24,7 +24,7 @@ export function createReceiverApp(options: ReceiverAppOptions): Express {
   app.disable('x-powered-by');
   // Answers to POSTs are never cached: hashing each body for an ETag is wasted work.
   app.disable('etag');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use((_request, response, next) => {
     const requestId = randomUUID();
     response.locals.requestId = requestId;
