@@ -32,11 +32,12 @@ export function createReceiverApp(options: ReceiverAppOptions): Express {
     response.once('finish', () => options.metrics.requests.inc({ code: String(response.statusCode) }));
     next();
   });
+  // The ingest route first: it is the hot path, and Express matches every layer before it.
+  app.use(ingestRoute(options));
   if (options.serveMetrics) app.get('/metrics', metricsRoute(options.metrics));
   const readiness: ReadinessCheck[] = [...options.sinks, options.deadLetter];
   if (options.verifier) readiness.push({ name: 'jwks', unreadyReason: () => options.verifier!.unreadyReason() });
   app.use(healthRoutes(readiness));
-  app.use(ingestRoute(options));
   app.use(notFound);
   app.use(receiverProblemHandler(options.logger));
   return app;
