@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyLine } from '../signature';
+import { verifyLineAsync } from '../signature';
 import { processBatch, type BatchOptions, type BatchResult } from './process-batch';
 
 /** What every batch shares: limits and, when signatures are checked, the mode. */
@@ -25,7 +25,7 @@ export function batchOptions(settings: BatchSettings, keys: CurrentKeys): BatchO
   if (signatures === 'off') return options;
   return {
     ...options,
-    checkSignature: (raw, format) => verifyLine(raw, format, keys()),
+    checkSignature: (raw, format) => verifyLineAsync(raw, format, keys()),
     requireValidSignature: signatures === 'require',
   };
 }
@@ -34,7 +34,7 @@ export function batchOptions(settings: BatchSettings, keys: CurrentKeys): BatchO
 export function inlineBatchRunner(settings: BatchSettings, keys: CurrentKeys): BatchRunner {
   const options = batchOptions(settings, keys);
   return {
-    run: async (body, receivedAtMs, requestId) => processBatch(body, receivedAtMs, requestId, options),
+    run: (body, receivedAtMs, requestId) => processBatch(body, receivedAtMs, requestId, options),
     close: async () => undefined,
   };
 }

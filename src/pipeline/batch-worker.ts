@@ -14,13 +14,13 @@ const port = parentPort;
 let keys: readonly KeyObject[] = [];
 const options = batchOptions(workerData as BatchSettings, () => keys);
 
-port.on('message', (job: BatchJob) => {
+port.on('message', async (job: BatchJob) => {
   if (job.keys) keys = job.keys;
   let reply: BatchReply;
   const transfer: ArrayBuffer[] = [];
   try {
     const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
-    const { release, ...batch } = processBatch(body, job.receivedAtMs, job.requestId, options);
+    const { release, ...batch } = await processBatch(body, job.receivedAtMs, job.requestId, options);
     // Copied out of the reusable encoding space into memory of their own, which is handed over.
     const result: TransferredBatch = {
       ...batch,

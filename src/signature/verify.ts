@@ -51,6 +51,35 @@ export function verifySignature(
   return false;
 }
 
+/**
+ * verifyLine on libuv's thread pool: the Ed25519 work of many lines runs on several cores while
+ * the event loop goes on. Each check costs a thread-pool hand-off (about 15 µs of CPU beside
+ * the ~90 µs of the check), so it pays only when several lines are checked at once.
+ */
+export async function verifyLineAsync(
+  line: string | Uint8Array,
+  format: KonnectLogFormat,
+  keys: readonly KeyObject[],
+): Promise<VerificationResult> {
+  const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
+  const { message, signature } = splitKonnectLineBytes(bytes, format);
+  if (signature === undefined) return 'missing';
+  const signatureBytes = decodeBase64Url(signature);
+  if (signatureBytes === undefined || signatureBytes.length !== ED25519_SIGNATURE_BYTES) return 'invalid';
+  for (const key of keys) {
+    const verified = await new Promise<boolean>((resolve) => {
+      try {
+        // With a callback, crypto.verify runs on the thread pool.
+        verify(null, message, key, signatureBytes, (error, result) => resolve(!error && result));
+      } catch {
+        resolve(false); // a key that is not Ed25519 cannot verify this signature
+      }
+    });
+    if (verified) return 'valid';
+  }
+  return 'invalid';
+}
+
 /** What verifyLineWithRefresh needs from a key source; JwksSource is one. */
 export interface RefreshableKeySource {
   /** The current keys; a new array whenever the set changes. */

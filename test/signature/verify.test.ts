@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 
 import { decodeBase64Url, encodeBase64Url } from '../../src/signature/base64url';
@@ -7,7 +7,7 @@ import { generateEd25519KeyPair, readPrivateKeyFile, readPublicKeyFile } from '.
 import { splitKonnectLine } from '../../src/signature/konnect-line';
 import type { KonnectLogFormat } from '../../src/signature/konnect-line';
 import { signCefLine, signJsonLine, signLine, signMessage } from '../../src/signature/sign';
-import { verifyLine, verifyLineWithRefresh, verifySignature } from '../../src/signature/verify';
+import { verifyLine, verifyLineAsync, verifyLineWithRefresh, verifySignature } from '../../src/signature/verify';
 import type { RefreshableKeySource } from '../../src/signature/verify';
 import {
   CEF_AUTHZ_LINE,
@@ -163,6 +163,27 @@ describe('verifyLine', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('verifyLineAsync', () => {
+  it('agrees with verifyLine on valid, invalid, missing, malformed and rotated-in lines, and on keys that are not Ed25519', async () => {
+    const signedByA = signCefLine(CEF_AUTHZ_LINE.replace(/ sig=\S*$/, ''), keyA.privateKey);
+    const signedByB = signCefLine(CEF_AUTHZ_LINE.replace(/ sig=\S*$/, ''), keyB.privateKey);
+    const malformed = signedByA.replace(/sig=\S*$/, 'sig=not-base64url!');
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    const cases: Array<[string, readonly KeyObject[]]> = [
+      [signedByA, onlyA],
+      [signedByB, onlyA],
+      [signedByB, [keyA.publicKey, keyB.publicKey]],
+      [signedByA, [rsa, keyA.publicKey]],
+      [signedByA, []],
+      [malformed, onlyA],
+      [CEF_AUTHZ_LINE.replace(/ sig=\S*$/, ''), onlyA],
+    ];
+    const outcomes = await Promise.all(cases.map(([line, keys]) => verifyLineAsync(line, 'cef', keys)));
+    expect(outcomes).toEqual(['valid', 'invalid', 'valid', 'valid', 'invalid', 'invalid', 'missing']);
+    expect(outcomes).toEqual(cases.map(([line, keys]) => verifyLine(line, 'cef', keys)));
   });
 });
 
