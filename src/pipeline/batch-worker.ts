@@ -1,6 +1,6 @@
 /**
  * A worker thread's side of BatchWorkers: runs processBatch on the bodies it is sent and posts
- * the results back, handing over the encoded output without a copy.
+ * the results back, handing the encoded output over (transferred, not cloned a second time).
  */
 import type { KeyObject } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
