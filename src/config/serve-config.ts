@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { LogLevel } from '../observability/logger';
 import type { FsyncMode } from '../sinks/file-sink';
 import type { RotationPolicy } from '../sinks/rotation';
@@ -8,6 +7,7 @@ import { ConfigError } from './config-error';
 import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
 
 export type { RawOptions };
+import { cpuBudget } from './cpu-budget';
 import { parseListenAddress, type ListenAddress } from './listen-address';
 import { parseSize } from './size';
 import { parseDuration } from './duration';
@@ -115,7 +115,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_WORKERS',
     default: 'auto',
     description:
-      'threads that parse and normalize batches beside the one serving HTTP; 0 does everything on one thread; auto: the CPUs minus 2, at most 4 (so 0 on 2 CPUs)',
+      'threads that parse and normalize batches beside the one serving HTTP; 0 does everything on one thread; auto: the CPUs (within a container\'s CPU quota) minus 2, at most 4, so 0 on 2 CPUs',
   },
   {
     key: 'headerTimeout',
@@ -320,9 +320,10 @@ const MAX_WORKERS = 64;
 /**
  * auto leaves two CPUs to the event loop and the thread pool (HTTP, decompression, file
  * writes). On 2 CPUs that is none: measured there, a worker costs more in hand-offs than it gains.
+ * CPUs are counted within a container's CPU quota.
  */
 function workerCount(text: string): number {
-  if (text === 'auto') return Math.min(4, Math.max(0, availableParallelism() - 2));
+  if (text === 'auto') return Math.min(4, Math.max(0, cpuBudget() - 2));
   if (!/^\d+$/.test(text) || Number(text) > MAX_WORKERS) {
     throw new ConfigError('--workers', `"${text}" is not auto or a whole number from 0 to ${MAX_WORKERS}`);
   }

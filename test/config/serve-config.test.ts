@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cpuBudget } from '../../src/config/cpu-budget';
 import { buildServeConfig, resolveRawOptions } from '../../src/config/serve-config';
 import { parseSize } from '../../src/config/size';
 import { parseListenAddress } from '../../src/config/listen-address';
@@ -49,7 +50,7 @@ describe('serve configuration', () => {
   });
 
   it('runs batches on the CPUs minus 2 worker threads (0 to 4) by default; --workers 0 keeps them on the main thread', () => {
-    expect(build({}).workers).toBe(Math.min(4, Math.max(0, os.availableParallelism() - 2)));
+    expect(build({}).workers).toBe(Math.min(4, Math.max(0, cpuBudget() - 2)));
     expect(build({ workers: '0' }).workers).toBe(0);
     expect(build({}, { AUDIT_RELAY_WORKERS: '3' }).workers).toBe(3);
     expect(() => build({ workers: '-1' })).toThrow('--workers: "-1" is not auto or a whole number from 0 to 64');
