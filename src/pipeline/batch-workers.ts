@@ -18,6 +18,9 @@ export interface BatchJob {
 /** A BatchResult as it crosses threads: functions cannot be posted, and its memory changes owner. */
 export type TransferredBatch = Omit<BatchResult, 'release'>;
 
+/** What the main thread posts to a worker: a batch, or encoding spaces it is done with. */
+export type WorkerMessage = BatchJob | { recycle: ArrayBuffer[] };
+
 export type BatchReply =
   | { id: number; result: TransferredBatch }
   | { id: number; problem: { status: number; title: string; detail: string; headers: Record<string, string> } }
@@ -80,6 +83,29 @@ export class BatchWorkers implements BatchRunner {
     await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
   }
 
+  /**
+   * Structured cloning turns Buffers into plain Uint8Arrays: view them as Buffers again. Their
+   * memory is the worker's encoding space, sent back for reuse once the sinks are done with it.
+   */
+  private received(slot: Slot, result: TransferredBatch): BatchResult {
+    const view = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const spaces = [result.acceptedOutput, result.deadLetterOutput].filter((bytes) => bytes.length > 0).map((bytes) => bytes.buffer as ArrayBuffer);
+    let released = false;
+    return {
+      ...result,
+      acceptedOutput: view(result.acceptedOutput),
+      deadLetterOutput: view(result.deadLetterOutput),
+      release: () => {
+        if (released || spaces.length === 0) return;
+        released = true;
+        // A worker replaced or shut down meanwhile does not get them: they are left to the GC.
+        if (this.closing || !this.slots.includes(slot)) return;
+        const message: WorkerMessage = { recycle: spaces };
+        slot.worker.postMessage(message, spaces);
+      },
+    };
+  }
+
   private spawn(): Slot {
     const worker = new Worker(this.script, { workerData: this.settings });
     const slot: Slot = { worker, pending: new Map() };
@@ -87,7 +113,7 @@ export class BatchWorkers implements BatchRunner {
       const pending = slot.pending.get(reply.id);
       if (!pending) return;
       slot.pending.delete(reply.id);
-      if ('result' in reply) pending.resolve(asBuffers(reply.result));
+      if ('result' in reply) pending.resolve(this.received(slot, reply.result));
       else if ('problem' in reply) {
         const { status, title, detail, headers } = reply.problem;
         pending.reject(new Problem(status, title, detail, headers));
@@ -107,18 +133,4 @@ export class BatchWorkers implements BatchRunner {
     worker.on('exit', (code) => replace(new Error(`batch worker exited with code ${code}`)));
     return slot;
   }
-}
-
-/** Structured cloning turns Buffers into plain Uint8Arrays: view them as Buffers again, without copying. */
-function asBuffers(result: TransferredBatch): BatchResult {
-  return {
-    ...result,
-    release: () => undefined, // the memory is this thread's own now, for the garbage collector
-    acceptedOutput: Buffer.from(result.acceptedOutput.buffer, result.acceptedOutput.byteOffset, result.acceptedOutput.byteLength),
-    deadLetterOutput: Buffer.from(
-      result.deadLetterOutput.buffer,
-      result.deadLetterOutput.byteOffset,
-      result.deadLetterOutput.byteLength,
-    ),
-  };
 }

@@ -57,3 +57,11 @@ export function encodeLines(records: readonly string[]): EncodedLines {
 function giveBack(space: Buffer): void {
   if (space.length === SPACE_BYTES && spare.length < SPACES_KEPT) spare.push(space);
 }
+
+/**
+ * Take back encoding space whose bytes were handed to another thread (a worker's output,
+ * transferred to the main thread and sent back once written). Other sizes are left to the GC.
+ */
+export function adoptSpace(space: ArrayBuffer): void {
+  giveBack(Buffer.from(space));
+}

@@ -49,8 +49,8 @@ describe('serve configuration', () => {
     });
   });
 
-  it('runs batches on the CPUs minus 2 worker threads (0 to 4) by default; --workers 0 keeps them on the main thread', () => {
-    expect(build({}).workers).toBe(Math.min(4, Math.max(0, cpuBudget() - 2)));
+  it('runs batches on one worker thread fewer than the CPUs (0 to 4) by default; --workers 0 keeps them on the main thread', () => {
+    expect(build({}).workers).toBe(Math.min(4, Math.max(0, cpuBudget() - 1)));
     expect(build({ workers: '0' }).workers).toBe(0);
     expect(build({}, { AUDIT_RELAY_WORKERS: '3' }).workers).toBe(3);
     expect(() => build({ workers: '-1' })).toThrow('--workers: "-1" is not auto or a whole number from 0 to 64');

@@ -51,6 +51,18 @@ describe('BatchWorkers', () => {
     await expect(tooMany).rejects.toMatchObject({ status: 413, detail: 'the request carries 11 events; the limit is 10 (--max-events): split the batch' });
   });
 
+  it('sends the encoding space back to the worker once released, and reused space never mixes up batches', async () => {
+    for (let round = 0; round < 20; round++) {
+      const lines = Array.from({ length: 5 }, (_, index) => CEF.replace('action=list', `action=round${round}-line${index}`));
+      const result = await workers.run(Buffer.from(`${lines.join('\n')}\n`), 0, `request-${round}`);
+      const written = result.acceptedOutput.toString().trimEnd().split('\n').map((line) => JSON.parse(line).raw);
+      expect(written).toEqual(lines);
+      result.release();
+      // The memory went back to the worker: this thread's view of it is empty now.
+      expect(result.acceptedOutput.length).toBe(0);
+    }
+  });
+
   it('refuses batches once closed', async () => {
     await workers.close();
     await expect(workers.run(Buffer.from(`${CEF}\n`), 0, 'late')).rejects.toThrow('the batch workers are shut down');
