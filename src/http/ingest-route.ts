@@ -104,7 +104,10 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
 
     const requestId = response.locals.requestId as string;
     const receivedAtMs = Date.now();
-    const runBatch = () => options.batches.run(decoded, receivedAtMs, requestId);
+    // A body this route decompressed is its own memory; without signatures it is never read
+    // again (no second check after a key rotation), so a worker may take it instead of a copy.
+    const handOver = decoded !== body && !options.verifier;
+    const runBatch = () => options.batches.run(decoded, receivedAtMs, requestId, handOver);
     const keysChecked = options.verifier?.keys();
     let batch = await runBatch();
     try {

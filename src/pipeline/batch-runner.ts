@@ -15,7 +15,11 @@ export type CurrentKeys = () => readonly KeyObject[];
  * Rejects with a Problem for a batch over a limit.
  */
 export interface BatchRunner {
-  run(body: Buffer, receivedAtMs: number, requestId: string): Promise<BatchResult>;
+  /**
+   * `handOver`: the caller will not read `body` again and no other buffer shares its memory, so
+   * a worker may take the memory instead of a copy.
+   */
+  run(body: Buffer, receivedAtMs: number, requestId: string, handOver?: boolean): Promise<BatchResult>;
   close(): Promise<void>;
 }
 

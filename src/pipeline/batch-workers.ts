@@ -62,7 +62,7 @@ export class BatchWorkers implements BatchRunner {
     for (let index = 0; index < count; index++) this.slots.push(this.spawn());
   }
 
-  run(body: Buffer, receivedAtMs: number, requestId: string): Promise<BatchResult> {
+  run(body: Buffer, receivedAtMs: number, requestId: string, handOver = false): Promise<BatchResult> {
     if (this.closing) return Promise.reject(new Error('the batch workers are shut down'));
     const slot = this.slots.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const id = this.nextId++;
@@ -74,7 +74,7 @@ export class BatchWorkers implements BatchRunner {
     }
     return new Promise<BatchResult>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage(job);
+      slot.worker.postMessage(job, handOver && ownsItsMemory(body) ? [body.buffer as ArrayBuffer] : []);
     });
   }
 
@@ -133,4 +133,12 @@ export class BatchWorkers implements BatchRunner {
     worker.on('exit', (code) => replace(new Error(`batch worker exited with code ${code}`)));
     return slot;
   }
+}
+
+/**
+ * A buffer whose memory starts with it and is not one of Node's shared pool slabs (small
+ * buffers are cut from those), so handing the memory over takes nothing from anyone else.
+ */
+function ownsItsMemory(bytes: Buffer): boolean {
+  return bytes.byteOffset === 0 && bytes.buffer.byteLength > Buffer.poolSize;
 }

@@ -63,6 +63,18 @@ describe('BatchWorkers', () => {
     }
   });
 
+  it('takes a handed-over body\'s memory instead of a copy, but never a slice of Node\'s shared pool', async () => {
+    const own = Buffer.allocUnsafeSlow(64 * 1024).fill(0x20);
+    Buffer.from(`${CEF}\n`).copy(own);
+    const result = await workers.run(own.subarray(0, CEF.length + 1), 0, 'request-own', true);
+    expect(result.accepted).toBe(1);
+    expect(own.length).toBe(0); // handed over: this thread no longer holds it
+    const small = Buffer.from(`${CEF}\n`); // cut from the shared pool
+    expect((await workers.run(small, 0, 'request-small', true)).accepted).toBe(1);
+    expect(small.toString()).toBe(`${CEF}\n`);
+    result.release();
+  });
+
   it('refuses batches once closed', async () => {
     await workers.close();
     await expect(workers.run(Buffer.from(`${CEF}\n`), 0, 'late')).rejects.toThrow('the batch workers are shut down');
