@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Problem } from '../problem';
-import type { BatchRunner, BatchSettings, CurrentKeys } from './batch-runner';
+import { inlineBatchRunner, type BatchRunner, type BatchSettings, type CurrentKeys } from './batch-runner';
 import type { BatchResult } from './process-batch';
 
 /** One body to process, as posted to a worker. `keys` is sent only when the key set changed. */
@@ -45,6 +45,7 @@ interface Slot {
  */
 export class BatchWorkers implements BatchRunner {
   private readonly slots: Slot[] = [];
+  private readonly inline: BatchRunner;
   private nextId = 1;
   private closing = false;
 
@@ -60,10 +61,12 @@ export class BatchWorkers implements BatchRunner {
       throw new Error(`worker threads need the built JavaScript (${script} is missing); run npm run build, or use --workers 0`);
     }
     for (let index = 0; index < count; index++) this.slots.push(this.spawn());
+    this.inline = inlineBatchRunner(settings, keys);
   }
 
   run(body: Buffer, receivedAtMs: number, requestId: string, handOver = false): Promise<BatchResult> {
     if (this.closing) return Promise.reject(new Error('the batch workers are shut down'));
+    if (body.length < HAND_OFF_FROM_BYTES) return this.inline.run(body, receivedAtMs, requestId);
     const slot = this.slots.reduce((least, candidate) => (candidate.pending.size < least.pending.size ? candidate : least));
     const id = this.nextId++;
     const job: BatchJob = { id, body, receivedAtMs, requestId };
@@ -134,6 +137,12 @@ export class BatchWorkers implements BatchRunner {
     return slot;
   }
 }
+
+/**
+ * Smaller bodies (a dozen events or fewer) are processed on the calling thread: the hand-off to
+ * a worker and back costs more than the work (case 1 of the benchmark, one event per request).
+ */
+const HAND_OFF_FROM_BYTES = 8 * 1024;
 
 /**
  * A buffer whose memory starts with it and is not one of Node's shared pool slabs (small

@@ -92,25 +92,28 @@ describe('--workers: batches parsed on worker threads', () => {
       'neither JSON nor CEF',
       Buffer.from([0x43, 0x45, 0x46, 0x3a, 0xff, 0xfe]),
     ];
+    // Over 8 kB, so that the workers take it (smaller batches stay on the main thread).
+    const body = [...batch, ...batch, ...batch, ...batch];
     const answers = [];
     const outputs = [];
     for (const workers of ['0', '2']) {
       const receiver = await startReceiver(directory, `w${workers}`, ['--workers', workers, '--jwks', jwks.url]);
       running.push(receiver.cli);
-      answers.push(await post(receiver.url, batch));
+      answers.push(await post(receiver.url, body));
       outputs.push({ events: readNdjson(receiver.eventsFile).map(withoutTimes), deadLetters: readNdjson(receiver.deadLetterFile).map(withoutTimes) });
       expect(receiver.cli.stderr()).toContain('"workers":' + workers);
     }
-    expect(answers[0]).toMatchObject({ status: 200, body: { accepted: 5, rejected: 3 } });
+    expect(answers[0]).toMatchObject({ status: 200, body: { accepted: 20, rejected: 12 } });
     expect(answers[1]).toEqual(answers[0]);
-    expect(outputs[0]!.events.map((event) => [event.format, event.signature])).toEqual([
+    const outcomes = [
       ['cef', 'valid'],
       ['cef', 'invalid'],
       ['json', 'valid'],
       ['json', 'missing'],
       ['cps', 'missing'],
-    ]);
-    expect(outputs[0]!.deadLetters).toHaveLength(3);
+    ];
+    expect(outputs[0]!.events.map((event) => [event.format, event.signature])).toEqual([...outcomes, ...outcomes, ...outcomes, ...outcomes]);
+    expect(outputs[0]!.deadLetters).toHaveLength(12);
     expect(outputs[1]).toEqual(outputs[0]);
   });
 

@@ -10,6 +10,10 @@ import { REPO_ROOT } from '../helpers/spawn-cli';
 const WORKER_SCRIPT = path.join(REPO_ROOT, 'dist', 'pipeline', 'batch-worker.js');
 
 const CEF = CEF_AUTHZ_LIST.replace(/ sig=\S*$/, '');
+/** Blank lines (skipped by framing) make a body big enough for the workers, which leave small ones to the caller. */
+const WORKER_SIZED = '\n'.repeat(9 * 1024);
+const body = (lines: readonly string[]) => Buffer.from(`${lines.join('\n')}\n${WORKER_SIZED}`);
+
 const settings = { framing: { maxLineLength: 1 << 20, maxJsonDepth: 64 }, maxEvents: 10, signatures: 'report' as const };
 
 describe('BatchWorkers', () => {
@@ -26,7 +30,7 @@ describe('BatchWorkers', () => {
 
   const outcomes = async (lines: string[]) => {
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, index) => workers.run(Buffer.from(`${lines.join('\n')}\n`), 0, `request-${index}`)),
+      Array.from({ length: 6 }, (_, index) => workers.run(body(lines), 0, `request-${index}`)),
     );
     return results.map((result) => result.signatures);
   };
@@ -43,10 +47,10 @@ describe('BatchWorkers', () => {
   });
 
   it('returns the encoded records as Buffers, and a limit as the Problem the HTTP layer answers with', async () => {
-    const result = await workers.run(Buffer.from(`${CEF}\n`), Date.UTC(2025, 0, 1), 'request-1');
+    const result = await workers.run(body([CEF]), Date.UTC(2025, 0, 1), 'request-1');
     expect(Buffer.isBuffer(result.acceptedOutput)).toBe(true);
     expect(JSON.parse(result.acceptedOutput.toString())).toMatchObject({ received_at: '2025-01-01T00:00:00.000Z', format: 'cef', raw: CEF });
-    const tooMany = workers.run(Buffer.from(`${CEF}\n`.repeat(11)), 0, 'request-2');
+    const tooMany = workers.run(body(Array(11).fill(CEF)), 0, 'request-2');
     await expect(tooMany).rejects.toBeInstanceOf(Problem);
     await expect(tooMany).rejects.toMatchObject({ status: 413, detail: 'the request carries 11 events; the limit is 10 (--max-events): split the batch' });
   });
@@ -54,7 +58,7 @@ describe('BatchWorkers', () => {
   it('sends the encoding space back to the worker once released, and reused space never mixes up batches', async () => {
     for (let round = 0; round < 20; round++) {
       const lines = Array.from({ length: 5 }, (_, index) => CEF.replace('action=list', `action=round${round}-line${index}`));
-      const result = await workers.run(Buffer.from(`${lines.join('\n')}\n`), 0, `request-${round}`);
+      const result = await workers.run(body(lines), 0, `request-${round}`);
       const written = result.acceptedOutput.toString().trimEnd().split('\n').map((line) => JSON.parse(line).raw);
       expect(written).toEqual(lines);
       result.release();
@@ -63,20 +67,31 @@ describe('BatchWorkers', () => {
     }
   });
 
-  it('takes a handed-over body\'s memory instead of a copy, but never a slice of Node\'s shared pool', async () => {
-    const own = Buffer.allocUnsafeSlow(64 * 1024).fill(0x20);
-    Buffer.from(`${CEF}\n`).copy(own);
-    const result = await workers.run(own.subarray(0, CEF.length + 1), 0, 'request-own', true);
+  it('takes a handed-over body\'s memory instead of a copy, but never memory the body only shares', async () => {
+    const own = Buffer.allocUnsafeSlow(64 * 1024);
+    const text = body([CEF]);
+    text.copy(own);
+    const result = await workers.run(own.subarray(0, text.length), 0, 'request-own', true);
     expect(result.accepted).toBe(1);
     expect(own.length).toBe(0); // handed over: this thread no longer holds it
-    const small = Buffer.from(`${CEF}\n`); // cut from the shared pool
-    expect((await workers.run(small, 0, 'request-small', true)).accepted).toBe(1);
-    expect(small.toString()).toBe(`${CEF}\n`);
+    result.release();
+    const shared = Buffer.concat([Buffer.from('x'), text]).subarray(1); // its memory starts before it
+    expect((await workers.run(shared, 0, 'request-shared', true)).accepted).toBe(1);
+    expect(shared.length).toBe(text.length);
+  });
+
+  it('keeps a small body on the calling thread, where it costs less than a hand-off', async () => {
+    const own = Buffer.allocUnsafeSlow(64 * 1024);
+    const small = Buffer.from(`${CEF}\n`);
+    small.copy(own);
+    const result = await workers.run(own.subarray(0, small.length), 0, 'request-small', true);
+    expect(result.accepted).toBe(1);
+    expect(own.length).toBe(64 * 1024); // not handed over
     result.release();
   });
 
   it('refuses batches once closed', async () => {
     await workers.close();
-    await expect(workers.run(Buffer.from(`${CEF}\n`), 0, 'late')).rejects.toThrow('the batch workers are shut down');
+    await expect(workers.run(body([CEF]), 0, 'late')).rejects.toThrow('the batch workers are shut down');
   });
 });
