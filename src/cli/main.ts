@@ -6,8 +6,8 @@ import { ConfigError } from '../config/config-error';
 import { serveCommand } from './serve-command';
 import { konnectCommand, sendCommand } from './konnect-command';
 
-// File writes, fsyncs and decompression all queue on libuv's thread pool (4 threads by
-// default); a receiver waits on it for every batch. Set before the pool's first use.
+// File writes, fsyncs, large decompressions and signature checks queue on libuv's thread pool
+// (4 threads by default); a receiver waits on it for every batch. Set before the pool's first use.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
 /** The version of the package this CLI was built from (package.json sits two levels above dist/cli). */
