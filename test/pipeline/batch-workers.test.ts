@@ -1,9 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import { generateEd25519KeyPair, signCefLine } from '../../src/signature';
-import { CEF_AUTHZ_LIST } from '../helpers/konnect-examples';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BatchWorkers } from '../../src/pipeline/batch-workers';
 import { Problem } from '../../src/problem';
+import { generateEd25519KeyPair, signCefLine } from '../../src/signature';
+import { CEF_AUTHZ_LIST } from '../helpers/konnect-examples';
 import { REPO_ROOT } from '../helpers/spawn-cli';
 
 // Worker threads run JavaScript: the workers run the build (npm test builds first), as the CLI tests do.
@@ -93,5 +95,33 @@ describe('BatchWorkers', () => {
   it('refuses batches once closed', async () => {
     await workers.close();
     await expect(workers.run(body([CEF]), 0, 'late')).rejects.toThrow('the batch workers are shut down');
+  });
+});
+
+describe('BatchWorkers when a worker dies', () => {
+  it('fails only the batches that worker held (not acknowledged: 500), reports it, and serves on with a new worker', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'crashing-worker-'));
+    // A real worker thread that speaks the protocol, and throws (uncaught) on a body that says so.
+    const script = path.join(directory, 'crashing-worker.js');
+    fs.writeFileSync(
+      script,
+      `const { parentPort } = require('node:worker_threads');
+      parentPort.on('message', (job) => {
+        if (!job.body) return;
+        if (Buffer.from(job.body).toString().startsWith('crash')) throw new Error('boom');
+        parentPort.postMessage({ id: job.id, result: { accepted: 1, rejected: [], acceptedOutput: new Uint8Array(0),
+          deadLetterOutput: new Uint8Array(0), formats: { cef: 0, json: 1, cps: 0 }, signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 1 } } });
+      });`,
+    );
+    const crashes: Error[] = [];
+    const workers = new BatchWorkers(1, settings, () => [], (error) => crashes.push(error), script);
+    try {
+      await expect(workers.run(Buffer.from(`crash${WORKER_SIZED}`), 0, 'doomed')).rejects.toThrow('boom');
+      expect(crashes.map((error) => error.message)).toEqual(['boom']);
+      expect((await workers.run(Buffer.from(`fine${WORKER_SIZED}`), 0, 'after')).accepted).toBe(1);
+    } finally {
+      await workers.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
