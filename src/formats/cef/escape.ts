@@ -13,40 +13,39 @@ export class CefFormatError extends Error {
   override name = 'CefFormatError';
 }
 
+/** What each escape decodes to, by the character after the backslash. */
+type Escapes = ReadonlyMap<number, string>;
+
+const HEADER_ESCAPES: Escapes = new Map([
+  [PIPE, '|'],
+  [BACKSLASH, '\\'],
+]);
+const EXTENSION_ESCAPES: Escapes = new Map([
+  [61 /* = */, '='],
+  [BACKSLASH, '\\'],
+  [110 /* n */, '\n'],
+  [114 /* r */, '\r'],
+]);
+
 /** Decodes `\|` and `\\` in a header field; other backslashes stay. */
 export function unescapeHeaderField(raw: string): string {
-  let slash = raw.indexOf('\\');
-  if (slash === -1) return raw;
-  let out = '';
-  let from = 0;
-  while (slash !== -1) {
-    const next = raw.charCodeAt(slash + 1);
-    if (next === PIPE || next === BACKSLASH) {
-      out += raw.slice(from, slash);
-      from = slash + 1; // keep the escaped character, drop the backslash
-      slash = raw.indexOf('\\', slash + 2);
-    } else {
-      slash = raw.indexOf('\\', slash + 1);
-    }
-  }
-  return out + raw.slice(from);
+  return unescapeWith(raw, HEADER_ESCAPES);
 }
 
 /** Decodes `\=`, `\\`, `\n` and `\r` in an extension value (exactly: `\r` is CR, not LF). */
 export function unescapeExtensionValue(raw: string): string {
+  return unescapeWith(raw, EXTENSION_ESCAPES);
+}
+
+function unescapeWith(raw: string, escapes: Escapes): string {
   let slash = raw.indexOf('\\');
   if (slash === -1) return raw;
   let out = '';
   let from = 0;
   while (slash !== -1) {
-    const next = raw.charCodeAt(slash + 1);
-    let decoded: string | undefined;
-    if (next === 61 /* = */) decoded = '=';
-    else if (next === BACKSLASH) decoded = '\\';
-    else if (next === 110 /* n */) decoded = '\n';
-    else if (next === 114 /* r */) decoded = '\r';
+    const decoded = escapes.get(raw.charCodeAt(slash + 1));
     if (decoded === undefined) {
-      slash = raw.indexOf('\\', slash + 1);
+      slash = raw.indexOf('\\', slash + 1); // not an escape: the backslash stays
       continue;
     }
     out += raw.slice(from, slash) + decoded;
