@@ -28,7 +28,7 @@ const CONTROL_CHARACTER = /[\u0000-\u001f]/;
  * JSON.stringify escapes character by character. A raw line is decoded from valid UTF-8, so it
  * holds no lone surrogate (the one other thing JSON.stringify escapes).
  */
-export function jsonString(text: string): string {
+function jsonString(text: string): string {
   if (text.indexOf('"') < 0 && text.indexOf('\\') < 0 && !CONTROL_CHARACTER.test(text)) return `"${text}"`;
   return JSON.stringify(text);
 }

@@ -63,18 +63,15 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
   const signatures = options.checkSignature ? await checkSignatures(frames, options.checkSignature) : undefined;
   const acceptedRecords: string[] = [];
   const deadLetterRecords: string[] = [];
-  const result: BatchResult = {
+  const counts: Pick<BatchResult, 'accepted' | 'rejected' | 'formats' | 'signatures'> = {
     accepted: 0,
     rejected: [],
-    acceptedOutput: NO_BYTES,
-    deadLetterOutput: NO_BYTES,
-    release: () => undefined,
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
   };
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
-    if (frame.kind !== 'invalid') result.signatures[signature]++;
+    if (frame.kind !== 'invalid') counts.signatures[signature]++;
     const outcome: ParseOutcome =
       options.requireValidSignature && signature !== 'valid'
         ? {
@@ -85,7 +82,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
         : parseFrame(frame, options);
     if (!outcome.ok) {
       const format = FORMAT_OF_REJECTION[outcome.code] ?? signedFormatOf(frame);
-      result.rejected.push({ line: frame.line, reason: outcome.reason, code: outcome.code, format });
+      counts.rejected.push({ line: frame.line, reason: outcome.reason, code: outcome.code, format });
       deadLetterRecords.push(deadLetterRecord({
         receivedAt,
         reason: outcome.reason,
@@ -97,22 +94,22 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
       continue;
     }
     const { format } = outcome.event;
-    result.accepted++;
-    result.formats[format]++;
+    counts.accepted++;
+    counts.formats[format]++;
     acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
-  result.acceptedOutput = accepted.bytes;
-  result.deadLetterOutput = deadLetter.bytes;
-  result.release = () => {
-    accepted.release();
-    deadLetter.release();
+  return {
+    ...counts,
+    acceptedOutput: accepted.bytes,
+    deadLetterOutput: deadLetter.bytes,
+    release: () => {
+      accepted.release();
+      deadLetter.release();
+    },
   };
-  return result;
 }
-
-const NO_BYTES = Buffer.alloc(0);
 
 /** Checks running at once for one batch: enough to keep the thread pool busy, not to crowd out file writes. */
 const SIGNATURE_CHECKS_AT_ONCE = 64;

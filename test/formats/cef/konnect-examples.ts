@@ -4,20 +4,12 @@
  * Konnect's formatter must turn back into the line minus ` sig=…`.
  */
 import { CEF_AUTHZ_LIST, CEF_BSD_AUTHZ, CEF_PORTAL_AUTH } from '../../helpers/konnect-examples';
-import type { KonnectAuditEvent } from '../../../src/formats/cef/types';
+import type { CefEvent, KonnectAuditEvent } from '../../../src/formats/cef/types';
 
 export interface KonnectExample {
   title: string;
   line: string;
-  header: {
-    deviceVendor: string;
-    deviceProduct: string;
-    deviceVersion: string;
-    deviceEventClassId: string;
-    name: string;
-    severity: string;
-    severityLevel: number;
-  };
+  header: Pick<CefEvent, 'deviceVendor' | 'deviceProduct' | 'deviceVersion' | 'deviceEventClassId' | 'name' | 'severity' | 'severityLevel'>;
   extensions: Record<string, string>;
   /** `rt` as RFC 3339, or undefined when the docs' value is not a timestamp. */
   rtIso: string | undefined;
