@@ -103,7 +103,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
         kind: 'invalid',
         text: stripCarriageReturn(text.slice(position, lineEnd)),
         line,
-        reason: `malformed JSON: ${scan.message} at character ${scan.offset - position + 1}`,
+        reason: `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
         code: 'malformed_json',
       });
       position = lineEnd;
@@ -177,6 +177,17 @@ function skipWhitespace(text: string, from: number): number {
     i++;
   }
   return i;
+}
+
+/**
+ * Where a scan failed, for a person: a value may span lines (pretty-printed JSON), so the
+ * failure may lie past the line the value started on, or at the end of the body.
+ */
+function whereInBody(text: string, valueStart: number, lineEnd: number, line: number, offset: number): string {
+  if (offset <= lineEnd && offset < text.length) return `at character ${offset - valueStart + 1}`;
+  if (offset >= text.length) return 'at the end of the body';
+  const failureLineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return `at line ${line + countNewlines(text, valueStart, offset)}, character ${offset - failureLineStart + 1}`;
 }
 
 function countNewlines(text: string, from: number, to: number): number {

@@ -52,6 +52,14 @@ describe('frameBody', () => {
     expect(frames[1]).toMatchObject({ kind: 'json', text: '{"b":2}', line: 2 });
   });
 
+  it('says where malformed JSON broke: on its line, on a later line of a pretty-printed value, or at the end of the body', () => {
+    const reasonOf = (text: string) => frame(text).find((item) => item.kind === 'invalid')?.reason;
+    expect(reasonOf('{"a":1}\n{"a":]\n')).toBe("malformed JSON: unexpected ']' at character 6");
+    expect(reasonOf('{"a":"x\n{"b":1}')).toBe('malformed JSON: unterminated string at character 8');
+    expect(reasonOf('{"a":1}\n{\n  "a": [1,\n  }\n')).toBe("malformed JSON: unexpected '}' at line 4, character 3");
+    expect(reasonOf('{"a":1}\n{bad\nhello world\n')).toBe('malformed JSON: value is not closed at the end of the body');
+  });
+
   it('refuses the request with 413 when a text event is longer than the line limit', () => {
     expect(() => frameBody(Buffer.from(`CEF:0|ok\nCEF:0|${'x'.repeat(50)}`), { maxLineLength: 20, maxJsonDepth: 8 })).toThrow(
       expect.objectContaining({ status: 413, detail: 'line 2: the event is 56 characters; the limit is 20 (--max-line-length)' }),
