@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config-error';
 import { serveCommand } from './serve-command';
 import { konnectCommand, sendCommand } from './konnect-command';
@@ -16,13 +16,19 @@ const { version } = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'pa
 const program = new Command('audit-relay')
   .description('SIEM-side receiver for Kong Konnect (and any CEF/JSON) audit-log webhooks.')
   .version(version)
-  .showHelpAfterError('(run with --help for the options)')
   .addCommand(konnectCommand()).addCommand(sendCommand())
   .addCommand(serveCommand());
+// Usage errors (an unknown option, a missing value) exit 2 like a bad value does, so a script
+// can tell "fix the command line" (2) from "it ran and failed" (1).
+for (const command of [program, ...program.commands]) {
+  command.exitOverride().showHelpAfterError(`(see: ${command === program ? 'audit-relay' : `audit-relay ${command.name()}`} --help)`);
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  // A bad option is the user's to fix: one line naming it, no stack.
-  if (error instanceof ConfigError) process.stderr.write(`audit-relay: ${error.message}\n`);
+  // Commander has printed its message (or the help, or the version) already.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  // A bad option is the user's to fix: one line naming it (a quoted newline shown as \n), no stack.
+  if (error instanceof ConfigError) process.stderr.write(`audit-relay: ${error.message.replace(/\r?\n/g, '\\n')}\n`);
   else process.stderr.write(`audit-relay: ${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

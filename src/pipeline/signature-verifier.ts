@@ -13,14 +13,22 @@ export class SignatureVerifier {
 
   /** Load the keys once before serving; a URL that fails keeps being retried in the background. */
   static async start(mode: Exclude<SignatureMode, 'off'>, location: string, logger: Logger): Promise<SignatureVerifier> {
-    const source = new JwksSource({
+    const isUrl = /^https?:\/\//i.test(location);
+    let started = false;
+    const source: JwksSource = new JwksSource({
       location,
-      onError: (error) => logger.warn('JWKS could not be loaded; keeping the last good keys', { jwks: location, error: error.message }),
+      onError: (error) => {
+        // A file that fails the first load stops the start, and that error says it all.
+        if (!started && !isUrl) return;
+        const outcome = source.hasKeys() ? 'keeping the last good keys' : 'no keys yet, retrying every minute';
+        logger.warn(`JWKS could not be loaded; ${outcome}`, { jwks: location, error: error.message });
+      },
       onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: location, keys: keys.map((key) => key.kid) }),
     });
     await source.start();
+    started = true;
     // A local file will not get better by waiting: refuse to start. A URL may be down for a while.
-    if (!source.hasKeys() && !/^https?:\/\//i.test(location)) {
+    if (!source.hasKeys() && !isUrl) {
       source.stop();
       throw new ConfigError('--jwks', source.status().lastError ?? `no keys could be loaded from ${location}`);
     }

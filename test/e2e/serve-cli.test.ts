@@ -133,6 +133,14 @@ describe('audit-relay serve, as a process', () => {
     it('an unreadable authorization file', () =>
       expectOneLineError(['--authorization-file', '/nonexistent/secret'], /^audit-relay: --authorization-file: cannot read \/nonexistent\/secret: ENOENT/));
     it('a malformed size', () => expectOneLineError(['--max-body', 'ten megs'], /^audit-relay: --max-body: "ten megs" is not a size/));
+    it('a JWKS file that is not JSON (its quoted newline shown as \\n), with no log line about keys it never had', () => {
+      const jwks = path.join(directory, 'not-json.jwks');
+      fs.writeFileSync(jwks, 'nope\n');
+      return expectOneLineError(
+        ['--jwks', jwks, '--sink', `file:${path.join(directory, 'e')}`],
+        /^audit-relay: --jwks: could not load JWKS from .*not-json\.jwks: JWKS is not valid JSON: .*"nope\\n" is not valid JSON\n/,
+      );
+    });
     it('a file sink that cannot be opened', () =>
       expectOneLineError(['--sink', 'file:/etc/hostname/events.ndjson'], /^audit-relay: --sink: cannot open file:\/etc\/hostname\/events.ndjson: .+/));
     it('a port in use', async () => {
@@ -144,6 +152,32 @@ describe('audit-relay serve, as a process', () => {
       } finally {
         blocker.close();
       }
+    });
+  });
+
+  describe('usage errors exit 2 as well, naming the option and where the help is', () => {
+    const usageError = (args: string[]) =>
+      run('node', [CLI, ...args]).then(
+        () => undefined,
+        (error: { code: number; stderr: string; stdout: string }) => ({ code: error.code, stderr: error.stderr.trimEnd().split('\n'), stdout: error.stdout }),
+      );
+
+    it('an unknown option', async () => {
+      expect(await usageError(['serve', '--max-bodies', '1mb'])).toEqual({
+        code: 2,
+        stderr: ["error: unknown option '--max-bodies'", '(Did you mean --max-body?)', '(see: audit-relay serve --help)'],
+        stdout: '',
+      });
+    });
+    it('an option without its value', async () => {
+      expect(await usageError(['serve', '--max-body'])).toEqual({
+        code: 2,
+        stderr: ["error: option '--max-body <size>' argument missing", '(see: audit-relay serve --help)'],
+        stdout: '',
+      });
+    });
+    it('an unknown command', async () => {
+      expect(await usageError(['sevre'])).toMatchObject({ code: 2, stderr: ["error: unknown command 'sevre'", '(Did you mean serve?)', '(see: audit-relay --help)'] });
     });
   });
 });
