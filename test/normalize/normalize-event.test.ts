@@ -1,5 +1,5 @@
-import { parseCef } from '../../src/formats/cef';
-import { parseJsonLossless, type JsonObject } from '../../src/formats/json';
+import { formatKonnectCef, parseCef } from '../../src/formats/cef';
+import { parseJsonLossless, stringifySorted, type JsonObject } from '../../src/formats/json';
 import { normalizeEventTs } from '../../src/normalize/event-time';
 import { normalizeEvent } from '../../src/normalize/normalize-event';
 import { CEF_PORTAL_AUTH, JSON_PORTAL_AUTH } from '../helpers/konnect-examples';
@@ -16,6 +16,20 @@ describe('normalizeEvent', () => {
     if (!cef.ok) throw new Error(cef.error.message);
     const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
     expect(JSON.stringify(fromCef)).toBe(JSON.stringify(fromJsonText(JSON_PORTAL_AUTH)));
+  });
+
+  it('gives the same event from CEF and JSON when values hold what Konnect leaves unescaped: " word=", backslashes, pipes', () => {
+    const event = {
+      event_ts: '2025-05-16T20:09:54Z', cef_version: 0, event_vendor: 'KongInc', event_product: 'Konnect', event_version: '1.0',
+      event_class_id: 'KongGateway', name: 'Ingress', severity: 1, rt: 1684267794226, src: '127.0.0.6', request: '/a?x=1|2',
+      act: 'POST', status: 201, org_id: 'o', principal_id: 'p', user_agent: 'MyApp/1.0 (Linux; os=linux) lang=en',
+      trace_id: '1146381705542353508', query: '{"filter":"C:\\\\tmp\\\\new","q":"a b=c"}',
+    };
+    const cef = parseCef(formatKonnectCef(event));
+    if (!cef.ok) throw new Error(cef.error.message);
+    const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
+    expect(JSON.stringify(fromCef)).toBe(JSON.stringify(fromJsonText(stringifySorted(event))));
+    expect(fromCef.query).toBe('{"filter":"C:\\\\tmp\\\\new","q":"a b=c"}');
   });
 
   it('sorts keys that arrive unsorted, and keeps sorted ones as they are', () => {

@@ -8,6 +8,7 @@ import { toFullNames } from './dictionary';
 import { unescapeHeaderField } from './escape';
 import { findExtensionStart, parseExtensions, type ExtensionScan } from './extensions';
 import { findCefMarker, HEADER_FIELD_NAMES, parseVersion, scanHeader } from './header';
+import { isKonnectHeader, parseKonnectExtensions } from './konnect-extensions';
 import { parsePrefix } from './prefix';
 import { readSeverity } from './severity';
 import { parseCefTimestamp, type TimestampContext } from './timestamp';
@@ -132,7 +133,8 @@ function parseLine(line: string, options: CefParseOptions): CefParseResult {
   let scan: ExtensionScan | undefined;
   let shortHeaderAt = -1;
   if (header.extensionsStart !== -1) {
-    scan = parseExtensions(line, header.extensionsStart, end, warnings, firstSlash);
+    if (isKonnectHeader(fields[1], fields[2], line, marker)) scan = parseKonnectExtensions(line, header.extensionsStart, end, warnings);
+    scan ??= parseExtensions(line, header.extensionsStart, end, warnings, firstSlash);
   } else {
     // Fewer than seven `|`-terminated fields. Salvage: the unterminated tail may hold one more
     // header field and then extensions (beats#30757 loses the extensions here).

@@ -30,7 +30,8 @@ describe('formatCef', () => {
   });
 
   it('formats a parsed event back to an equivalent line', () => {
-    const original = '2025-06-18T21:02:36Z konghq.com CEF:0|Kong\\|Inc|Konnect|1.0|konnect|Authz|1|rt=1750280466889 msg=a\\=b\\nc user_agent=grpc (linux)';
+    // A spec-escaping producer (not Konnect, whose dialect has no escapes and is parsed by its own rules).
+    const original = '2025-06-18T21:02:36Z gateway.example CEF:0|Example\\|Inc|Gateway|1.0|gw|Authz|1|rt=1750280466889 msg=a\\=b\\nc user_agent=grpc (linux)';
     const result = parseCef(original);
     if (!result.ok) throw new Error(result.error.message);
     expect(formatCef(result.event)).toBe(original);
