@@ -8,9 +8,11 @@ interface Window {
 }
 
 /**
- * Counts failed authorizations per client address in one-minute windows. A client past the
- * limit is refused (429) for the rest of its window, right credential or not, which stops
- * guessing without locking anyone out for long.
+ * Counts failed authorizations per client address in one-minute windows. Past the limit, a
+ * client's failures are answered 429 for the rest of its window (and no longer logged one by
+ * one). The right value still passes: an address is often shared (a proxy, a tunnel), and a
+ * block on it would let anyone hold up the real sender's deliveries, which Konnect retries for
+ * only about 15 s. Guessing is stopped by the value itself: the generated one has 192 bits.
  */
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, Window>();

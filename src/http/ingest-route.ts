@@ -46,28 +46,26 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         allow: 'POST',
       });
     }
-    const client = request.socket.remoteAddress ?? 'unknown';
-    const blockedFor = options.authFailures.retryAfterSeconds(client);
-    if (blockedFor !== undefined) {
-      request.resume();
-      options.metrics.authorizationFailures.inc({ reason: 'rate_limited' });
-      throw new Problem(429, 'Too Many Requests', `too many failed authorizations from ${client}; try again in ${blockedFor} s`, {
-        'retry-after': String(blockedFor),
-      });
-    }
     if (!isAuthorized(request.headers.authorization)) {
       request.resume();
+      const client = request.socket.remoteAddress ?? 'unknown';
+      // Only failures are limited: the right value always passes, so nobody who shares the
+      // sender's address (a proxy, a tunnel) can hold its deliveries up by failing on purpose.
+      const blockedFor = options.authFailures.retryAfterSeconds(client);
+      if (blockedFor !== undefined) {
+        options.metrics.authorizationFailures.inc({ reason: 'rate_limited' });
+        throw new Problem(429, 'Too Many Requests', `too many failed authorizations from ${client}; try again in ${blockedFor} s`, {
+          'retry-after': String(blockedFor),
+        });
+      }
       options.authFailures.recordFailure(client);
-      options.metrics.authorizationFailures.inc({ reason: request.headers.authorization === undefined ? 'missing' : 'mismatch' });
-      options.logger.warn('authorization failed', {
-        request_id: response.locals.requestId,
-        client,
-        reason: request.headers.authorization === undefined ? 'missing' : 'mismatch',
-      });
+      const reason = request.headers.authorization === undefined ? 'missing' : 'mismatch';
+      options.metrics.authorizationFailures.inc({ reason });
+      options.logger.warn('authorization failed', { request_id: response.locals.requestId, client, reason });
       throw new Problem(
         401,
         'Unauthorized',
-        request.headers.authorization === undefined
+        reason === 'missing'
           ? 'the Authorization header is missing'
           : 'the Authorization header does not match any configured value (it is compared exactly, scheme and case included)',
       );
