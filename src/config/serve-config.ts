@@ -136,7 +136,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     flags: '--auth-failure-limit <count>',
     env: 'AUDIT_RELAY_AUTH_FAILURE_LIMIT',
     default: '10',
-    description: 'failed authorizations one client address may make per minute before it gets 429 for the rest of that minute',
+    description: 'failed authorizations one client address may make per minute; past it, its further failures get 429 for the rest of that minute (the right value still passes)',
   },
   {
     key: 'shutdownTimeout',
