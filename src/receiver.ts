@@ -62,7 +62,7 @@ async function serve(config: ServeConfig, logger: Logger, sinks: Sink[], deadLet
   await openOrExplain(sinks, '--sink');
   await openOrExplain([deadLetter], '--dead-letter');
   const verifier =
-    config.signatures === 'off' ? undefined : await SignatureVerifier.start(config.signatures, config.jwks!, logger);
+    config.signatures === 'off' ? undefined : await SignatureVerifier.start(config.signatures, config.jwks!, logger, config.jwksRefetchIntervalMs);
   try {
     return await listenWith(config, logger, sinks, deadLetter, verifier);
   } catch (error) {

@@ -72,6 +72,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     description: 'off, report (mark each event valid/invalid/missing) or require (dead-letter all but valid); default: report with --jwks, else off',
   },
   {
+    key: 'jwksRefetchInterval',
+    flags: '--jwks-refetch-interval <duration>',
+    env: 'AUDIT_RELAY_JWKS_REFETCH_INTERVAL',
+    default: '10s',
+    description: 'least time between two JWKS fetches caused by signatures no key verifies (a rotated key), and between retries while no key is loaded',
+  },
+  {
     key: 'fsync',
     flags: '--fsync <mode>',
     env: 'AUDIT_RELAY_FSYNC',
@@ -184,6 +191,8 @@ export interface ServeConfig {
   /** Where the JWKS comes from, when signatures are checked. */
   jwks: string | undefined;
   signatures: SignatureMode;
+  /** Least time between JWKS fetches caused by failed signatures (and retries while keyless). */
+  jwksRefetchIntervalMs: number;
   logLevel: LogLevel;
   fsync: FsyncMode;
   rotation: RotationPolicy;
@@ -278,6 +287,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     maxLineLength: size(raw, 'maxLineLength', '--max-line-length'),
     maxJsonDepth: count(raw, 'maxJsonDepth', '--max-json-depth'),
     workers: workerCount(text('workers') ?? ''),
+    jwksRefetchIntervalMs: positiveDuration(raw, 'jwksRefetchInterval', '--jwks-refetch-interval'),
     headerTimeoutMs: duration(raw, 'headerTimeout', '--header-timeout'),
     requestTimeoutMs: duration(raw, 'requestTimeout', '--request-timeout'),
     authFailureLimit: count(raw, 'authFailureLimit', '--auth-failure-limit'),
@@ -306,6 +316,12 @@ function size(raw: RawOptions, key: string, option: string): number {
 function duration(raw: RawOptions, key: string, option: string): number {
   const ms = parseDuration(String(raw[key] ?? ''));
   if (ms === undefined) throw new ConfigError(option, `"${raw[key]}" is not a duration like 500ms, 10s, 5m or 1h`);
+  return ms;
+}
+
+function positiveDuration(raw: RawOptions, key: string, option: string): number {
+  const ms = duration(raw, key, option);
+  if (ms <= 0) throw new ConfigError(option, `"${raw[key]}" must be longer than 0`);
   return ms;
 }
 

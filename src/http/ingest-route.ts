@@ -71,6 +71,15 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       );
     }
 
+    const keylessFor = options.verifier?.keylessRetryAfterSeconds();
+    if (keylessFor !== undefined) {
+      request.resume();
+      throw serviceUnavailable(
+        'no public key is loaded from the JWKS yet, so no signature can be checked (--signatures require); nothing was accepted, retry later',
+        keylessFor,
+      );
+    }
+
     // Every byte held for this request counts against the in-flight budget until the handler is done with it.
     let reserved = 0;
     const reserve = (bytes: number) => {
@@ -109,9 +118,16 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     const keysChecked = options.verifier?.keys();
     let batch = await runBatch();
     try {
-      if (batch.signatures.invalid > 0 && options.verifier && (await options.verifier.refreshAfterFailure(keysChecked!))) {
+      const verdict = batch.signatures.invalid > 0 && options.verifier ? await options.verifier.afterInvalidSignatures(keysChecked!) : 'final';
+      if (verdict === 'recheck') {
         batch.release();
         batch = await runBatch(); // the keys rotated: check again with the new set
+      } else if (verdict !== 'final' && options.verifier?.mode === 'require') {
+        // Refused for now, not dead-lettered: the keys may be older than the signatures.
+        throw serviceUnavailable(
+          `${batch.signatures.invalid} ${batch.signatures.invalid === 1 ? 'event has' : 'events have'} a signature no loaded key verifies; the keys are fetched again within ${verdict} s in case Konnect rotated them (--signatures require): nothing was accepted, retry then`,
+          verdict,
+        );
       }
       if (batch.accepted === 0 && batch.rejected.length === 0) {
         throw badRequest('the request body holds only blank lines; send one event per line');

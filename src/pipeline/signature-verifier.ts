@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { JwksSource } from '../signature';
+import { DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS, JwksSource } from '../signature';
 import type { Logger } from '../observability/logger';
 import type { SignatureMode } from '../config/serve-config';
 import { ConfigError } from '../config/config-error';
@@ -12,15 +12,21 @@ export class SignatureVerifier {
   ) {}
 
   /** Load the keys once before serving; a URL that fails keeps being retried in the background. */
-  static async start(mode: Exclude<SignatureMode, 'off'>, location: string, logger: Logger): Promise<SignatureVerifier> {
+  static async start(
+    mode: Exclude<SignatureMode, 'off'>,
+    location: string,
+    logger: Logger,
+    refetchIntervalMs = DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS,
+  ): Promise<SignatureVerifier> {
     const isUrl = /^https?:\/\//i.test(location);
     let started = false;
     const source: JwksSource = new JwksSource({
       location,
+      minRefreshIntervalMs: refetchIntervalMs,
       onError: (error) => {
         // A file that fails the first load stops the start, and that error says it all.
         if (!started && !isUrl) return;
-        const outcome = source.hasKeys() ? 'keeping the last good keys' : 'no keys yet, retrying every minute';
+        const outcome = source.hasKeys() ? 'keeping the last good keys' : `no keys yet, retrying every ${refetchIntervalMs / 1000} s`;
         logger.warn(`JWKS could not be loaded; ${outcome}`, { jwks: location, error: error.message });
       },
       onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: location, keys: keys.map((key) => key.kid) }),
@@ -41,13 +47,24 @@ export class SignatureVerifier {
   }
 
   /**
-   * After a batch with invalid signatures: refetch the keys (at most once a minute) in case
-   * Konnect rotated them. True when the keys now differ from those the batch was checked with
-   * (another request may have fetched them meanwhile), so the batch is worth checking again.
+   * After a batch with invalid signatures, in case Konnect rotated its keys: `recheck` when the
+   * keys now differ from those the batch was checked with (a refetch found new ones, or another
+   * request's did meanwhile); `final` when a refetch found the same keys, so the verdict stands;
+   * otherwise the seconds until the keys may be fetched again (fetches are spaced out).
    */
-  async refreshAfterFailure(checkedWith: readonly KeyObject[]): Promise<boolean> {
+  async afterInvalidSignatures(checkedWith: readonly KeyObject[]): Promise<'recheck' | 'final' | number> {
+    if (this.source.keys() !== checkedWith) return 'recheck';
+    const waitMs = this.source.msUntilRefreshAllowed();
+    if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000));
     await this.source.refreshAfterFailure();
-    return this.source.keys() !== checkedWith;
+    return this.source.keys() !== checkedWith ? 'recheck' : 'final';
+  }
+
+  /** In `require` mode with no key loaded yet, the seconds until the next attempt to load them; else undefined. */
+  keylessRetryAfterSeconds(): number | undefined {
+    if (this.mode !== 'require' || this.source.hasKeys()) return undefined;
+    void this.source.refreshAfterFailure();
+    return Math.max(1, Math.ceil(this.source.msUntilRefreshAllowed() / 1000));
   }
 
   async unreadyReason(): Promise<string | undefined> {

@@ -5,7 +5,7 @@
  * - start(): first load, then a refresh every `refreshIntervalMs` (10 min).
  *   While no key has ever loaded, it retries every `minRefreshIntervalMs` instead.
  * - refreshAfterFailure(): for a line that did not verify; refetches at most
- *   once per `minRefreshIntervalMs` (1 min) to pick up a rotated key.
+ *   once per `minRefreshIntervalMs` (10 s) to pick up a rotated key.
  * - A failed load keeps the last good keys and is reported through `onError`.
  */
 
@@ -19,7 +19,7 @@ import { messageOf } from './keys';
 import type { RefreshableKeySource } from './verify';
 
 export const DEFAULT_JWKS_REFRESH_INTERVAL_MS = 10 * 60 * 1000;
-export const DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS = 60 * 1000;
+export const DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS = 10 * 1000;
 export const DEFAULT_JWKS_FETCH_TIMEOUT_MS = 10 * 1000;
 /** A JWKS is a few hundred bytes; anything this large is not one. */
 const MAX_JWKS_BYTES = 1024 * 1024;
@@ -111,6 +111,12 @@ export class JwksSource implements RefreshableKeySource {
     if (this.inFlight !== undefined) return this.inFlight;
     if (performance.now() - this.lastAttemptAt < this.minRefreshIntervalMs) return Promise.resolve(false);
     return this.refresh();
+  }
+
+  /** Milliseconds until refreshAfterFailure() would fetch; 0 when it would fetch or join a fetch now. */
+  msUntilRefreshAllowed(): number {
+    if (this.stopped || this.inFlight !== undefined) return 0;
+    return Math.max(0, this.lastAttemptAt + this.minRefreshIntervalMs - performance.now());
   }
 
   /** The current keys, built once; the array is replaced (never mutated) when the set changes. */

@@ -72,8 +72,9 @@ describe('signature verification in the receiver', () => {
     expect(events[3]!.event.trace_id).toBe('3895213347334635099');
   });
 
-  it('under require, dead-letters invalid and missing events with the reason, and still answers 200', async () => {
-    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require' });
+  it('under require, dead-letters invalid and missing events with the reason once fresh keys confirm it, and answers 200', async () => {
+    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '100ms' });
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the keys may be fetched again: a refetch settles the verdict
     const response = await deliver(receiver);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ accepted: 2, rejected: 4 });
@@ -84,6 +85,46 @@ describe('signature verification in the receiver', () => {
       [tamperedJson, 'signature invalid'],
       [JSON_UNSIGNED, 'signature missing'],
     ]);
+  });
+
+  it('under require, refuses a batch with 503 while the keys are too recent to rule out a rotation, and takes it once a refetch finds the new key', async () => {
+    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '3s' });
+    const rotated = generateEd25519KeyPair();
+    jwks.respond(200, JSON.stringify(publishJwks([konnect.publicKey, rotated.publicKey]))); // Konnect rotates
+    const signedWithNewKey = zlib.gzipSync(`${signCefLine(CEF_UNSIGNED, rotated.privateKey)}\n${validJson}\n`);
+    const send = () =>
+      request(receiver!.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).set('Content-Encoding', 'gzip').send(signedWithNewKey);
+
+    const refused = await send();
+    expect(refused.status).toBe(503);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(3);
+    expect(refused.body.detail).toMatch(/^1 event has a signature no loaded key verifies; the keys are fetched again within \d s/);
+    expect(receiver.events()).toEqual([]);
+    expect(receiver.deadLetters()).toEqual([]);
+
+    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 100));
+    const delivered = await send();
+    expect(delivered.body).toEqual({ accepted: 2, rejected: 0 });
+    expect(receiver.events().map((event) => event.signature)).toEqual(['valid', 'valid']);
+  });
+
+  it('under require, refuses batches with 503 until a key is loaded, writing nothing, then takes them', async () => {
+    jwks.respond(500, 'upstream down');
+    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '200ms' });
+    const refused = await deliver(receiver);
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers['retry-after'])).toBe(1);
+    expect(refused.body.detail).toBe(
+      'no public key is loaded from the JWKS yet, so no signature can be checked (--signatures require); nothing was accepted, retry later',
+    );
+    expect(receiver.events()).toEqual([]);
+    expect(receiver.deadLetters()).toEqual([]);
+
+    jwks.respond(200, JSON.stringify(publishJwks([konnect.publicKey])));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the next retry loads the key
+    expect((await deliver(receiver)).body).toMatchObject({ accepted: 2, rejected: 4 });
   });
 
   it('writes "unchecked" when signatures are off', async () => {

@@ -1,27 +1,43 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { silentLogger } from '../../src/observability/logger';
 import { SignatureVerifier } from '../../src/pipeline/signature-verifier';
 import { generateEd25519KeyPair, publishJwks } from '../../src/signature';
 
-describe('SignatureVerifier.refreshAfterFailure', () => {
-  it('says to check a batch again when the keys differ from those it was checked with, even if another request fetched them first', async () => {
-    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'verifier-'));
-    const jwksFile = path.join(directory, 'jwks.json');
+describe('SignatureVerifier.afterInvalidSignatures', () => {
+  const REFETCH_MS = 300;
+  let directory: string;
+  let jwksFile: string;
+  let verifier: SignatureVerifier;
+  beforeEach(async () => {
+    directory = fs.mkdtempSync(path.join(os.tmpdir(), 'verifier-'));
+    jwksFile = path.join(directory, 'jwks.json');
     fs.writeFileSync(jwksFile, JSON.stringify(publishJwks([generateEd25519KeyPair().publicKey])));
-    const verifier = await SignatureVerifier.start('report', jwksFile, silentLogger());
-    try {
-      const current = verifier.keys();
-      expect(current).toHaveLength(1);
-      // Checked with the keys as they are now: nothing new to try.
-      expect(await verifier.refreshAfterFailure(current)).toBe(false);
-      // Checked with an older set (the keys changed while the batch was being checked): try again.
-      const older: typeof current = [];
-      expect(await verifier.refreshAfterFailure(older)).toBe(true);
-    } finally {
-      verifier.stop();
-      fs.rmSync(directory, { recursive: true, force: true });
-    }
+    verifier = await SignatureVerifier.start('require', jwksFile, silentLogger(), REFETCH_MS);
+  });
+  afterEach(() => {
+    verifier.stop();
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('says to check a batch again when the keys differ from those it was checked with, even if another request fetched them first', async () => {
+    const older: ReturnType<SignatureVerifier['keys']> = [];
+    expect(await verifier.afterInvalidSignatures(older)).toBe('recheck');
+  });
+
+  it('says how long until the keys may be fetched again, while they were fetched too recently to rule out a rotation', async () => {
+    expect(await verifier.afterInvalidSignatures(verifier.keys())).toBe(1); // whole seconds, at least 1
+  });
+
+  it('fetches the keys again once it may: the same keys make the verdict final, new ones call for a recheck', async () => {
+    await sleep(REFETCH_MS + 50);
+    expect(await verifier.afterInvalidSignatures(verifier.keys())).toBe('final');
+    const checkedWith = verifier.keys();
+    fs.writeFileSync(jwksFile, JSON.stringify(publishJwks([generateEd25519KeyPair().publicKey])));
+    await sleep(REFETCH_MS + 50);
+    expect(await verifier.afterInvalidSignatures(checkedWith)).toBe('recheck');
+    expect(verifier.keys()).not.toBe(checkedWith);
   });
 });
