@@ -58,7 +58,8 @@ export class ReplayJobs {
   async submit(target: TargetKey, startAt: string, endAt: string): Promise<ReplayJob> {
     const record = ensureWebhookRecord(this.options.store.state, target);
     if (ACTIVE.has(record.replay.status)) {
-      throw new Problem(409, 'Resource Conflict', `A replay job is currently ${record.replay.status}`);
+      // Konnect's documented text, whichever state the job is in (its own status says which).
+      throw new Problem(409, 'Resource Conflict', 'A replay job is currently running');
     }
     record.replay = { start_at: startAt, end_at: endAt, status: 'accepted', updated_at: timestamp() };
     this.options.onStatus?.(target, 'accepted');

@@ -3,7 +3,8 @@
  * exactly as Konnect documents it (shared spec §4), on the raw bytes:
  *
  * - `cef`: the line up to the space before the last ` sig=`; the signature is
- *   everything after `sig=` (it is the last extension and has no whitespace).
+ *   everything after `sig=` but trailing spaces (it is the last extension and
+ *   has no whitespace).
  * - `json`: the top-level `"sig":"…"` member is cut out with the comma before it
  *   (`…,"sig":"…"}` → `…}`); wherever it sits, so Konnect's alphabetical
  *   placement works too. When it is the first member, the comma after it goes
@@ -90,13 +91,16 @@ function locateCefSignature(content: Buffer): SignatureSpan | undefined {
   const markerStart = content.lastIndexOf(CEF_SIG_MARKER);
   if (markerStart < 0) return undefined;
   const valueStart = markerStart + CEF_SIG_MARKER.length;
+  // Trailing spaces are not part of the last value (the CEF spec), so not of the signature.
+  let valueEnd = content.length;
+  while (valueEnd > valueStart && (content[valueEnd - 1] === 0x20 || content[valueEnd - 1] === 0x09)) valueEnd--;
   // sig is the last extension and base64url has no spaces; a ` sig=` followed
   // by more words is text inside another value, not a signature.
-  for (let index = valueStart; index < content.length; index++) {
+  for (let index = valueStart; index < valueEnd; index++) {
     const byte = content[index];
     if (byte === 0x20 || byte === 0x09) return undefined;
   }
-  return { removeStart: markerStart, removeEnd: content.length, valueStart, valueEnd: content.length };
+  return { removeStart: markerStart, removeEnd: content.length, valueStart, valueEnd };
 }
 
 function locateJsonSignature(

@@ -29,6 +29,10 @@ describe('splitKonnectLine, cef', () => {
     });
   });
 
+  it('drops trailing spaces and tabs from the signature, as from any last CEF value, and from the message', () => {
+    expect(splitKonnectLine(`${CEF_AUTHZ_LINE} sig=${SIG} \t `, 'cef')).toEqual({ message: CEF_AUTHZ_LINE, signature: SIG });
+  });
+
   it('reports no signature for an unsigned line and leaves it whole', () => {
     expect(splitKonnectLine(`${CEF_AUTHZ_LINE}\n`, 'cef')).toEqual({ message: CEF_AUTHZ_LINE, signature: undefined });
   });

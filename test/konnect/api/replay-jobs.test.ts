@@ -70,6 +70,7 @@ describe('replay job API (§5)', () => {
     expect((await api().put('/v3/audit-log-replay-job').set('authorization', AUTH).send(window)).status).toBe(202);
     const conflictWhileAccepted = await api().put('/v3/audit-log-replay-job').set('authorization', AUTH).send(window);
     expect(conflictWhileAccepted.status).toBe(409);
+    expect(conflictWhileAccepted.body.detail).toBe('A replay job is currently running'); // Konnect's text, even before it runs
     await waitFor(async () => (await api().get('/v3/audit-log-replay-job').set('authorization', AUTH)).body.status === 'running', 10_000, 'running');
     const conflict = await api().put('/v2/audit-log-replay-job').set('authorization', AUTH).send(window);
     expect(conflict.status).toBe(409);
