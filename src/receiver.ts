@@ -10,6 +10,7 @@ import { createReceiverApp, metricsRoute } from './http/app';
 import { securityHeaders } from './http/security-headers';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
+import { Deduplicator } from './pipeline/deduplicate';
 import { InFlightBudget } from './http/in-flight-budget';
 import { generateSelfSignedCertificate } from './http/self-signed-certificate';
 import type { Logger } from './observability/logger';
@@ -93,6 +94,7 @@ async function listenWith(
     retryAfterSeconds: config.retryAfterSeconds,
     budget: new InFlightBudget(config.maxInFlight),
     authFailures: new AuthFailureLimiter(config.authFailureLimit),
+    ...(config.dedupWindow > 0 ? { deduplicator: new Deduplicator(config.dedupWindow) } : {}),
     metrics,
     serveMetrics: config.metricsListen === undefined,
     ...(verifier ? { verifier } : {}),

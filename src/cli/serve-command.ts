@@ -40,6 +40,7 @@ function summarize(config: ServeConfig, url: string): Record<string, unknown> {
     fsync: config.fsync,
     rotation: config.rotation,
     max_in_flight_bytes: config.maxInFlight,
+    dedup_window: config.dedupWindow,
     workers: config.workers,
     signatures: config.signatures,
     jwks: config.jwks,

@@ -109,6 +109,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   },
   { key: 'maxEvents', flags: '--max-events <count>', env: 'AUDIT_RELAY_MAX_EVENTS', default: '100000', description: 'most events in one request; more gets 413' },
   {
+    key: 'dedupWindow',
+    flags: '--dedup-window <count>',
+    env: 'AUDIT_RELAY_DEDUP_WINDOW',
+    default: '100000',
+    description: 'how many written events are remembered, so that one sent again (a retry, a replay) is acknowledged without being written twice; 0 writes every copy',
+  },
+  {
     key: 'maxLineLength',
     flags: '--max-line-length <size>',
     env: 'AUDIT_RELAY_MAX_LINE_LENGTH',
@@ -198,6 +205,8 @@ export interface ServeConfig {
   rotation: RotationPolicy;
   maxInFlight: number;
   maxEvents: number;
+  /** Written events remembered for deduplication; 0: none. */
+  dedupWindow: number;
   maxLineLength: number;
   maxJsonDepth: number;
   /** Worker threads for parsing and normalizing; 0 runs batches on the main thread. */
@@ -284,6 +293,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     },
     maxInFlight,
     maxEvents: count(raw, 'maxEvents', '--max-events'),
+    dedupWindow: count(raw, 'dedupWindow', '--dedup-window', 0),
     maxLineLength: size(raw, 'maxLineLength', '--max-line-length'),
     maxJsonDepth: count(raw, 'maxJsonDepth', '--max-json-depth'),
     workers: workerCount(text('workers') ?? ''),
@@ -325,9 +335,9 @@ function positiveDuration(raw: RawOptions, key: string, option: string): number 
   return ms;
 }
 
-function count(raw: RawOptions, key: string, option: string): number {
+function count(raw: RawOptions, key: string, option: string, least = 1): number {
   const text = String(raw[key] ?? '');
-  if (!/^\d+$/.test(text) || Number(text) < 1) throw new ConfigError(option, `"${text}" is not a whole number of at least 1`);
+  if (!/^\d+$/.test(text) || Number(text) < least) throw new ConfigError(option, `"${text}" is not a whole number of at least ${least}`);
   return Number(text);
 }
 

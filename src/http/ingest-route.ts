@@ -11,6 +11,7 @@ import type { SignatureVerifier } from '../pipeline/signature-verifier';
 import type { AuthFailureLimiter } from './auth-failure-limiter';
 import type { InFlightBudget } from './in-flight-budget';
 import type { ReceiverMetrics } from '../observability/metrics';
+import { keepRecords, type Claim, type Deduplicator } from '../pipeline/deduplicate';
 
 export interface IngestOptions {
   path: string;
@@ -28,6 +29,8 @@ export interface IngestOptions {
   verifier?: SignatureVerifier;
   budget: InFlightBudget;
   authFailures: AuthFailureLimiter;
+  /** Set when resent events are acknowledged without being written again (--dedup-window). */
+  deduplicator?: Deduplicator;
   metrics: ReceiverMetrics;
 }
 
@@ -117,6 +120,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     const runBatch = () => options.batches.run(decoded, receivedAtMs, requestId, handOver);
     const keysChecked = options.verifier?.keys();
     let batch = await runBatch();
+    let claim: Claim | undefined;
     try {
       const verdict = batch.signatures.invalid > 0 && options.verifier ? await options.verifier.afterInvalidSignatures(keysChecked!) : 'final';
       if (verdict === 'recheck') {
@@ -132,8 +136,15 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       if (batch.accepted === 0 && batch.rejected.length === 0) {
         throw badRequest('the request body holds only blank lines; send one event per line');
       }
-      await deliverBatch(batch, options.sinks, options.deadLetter, options.metrics.sinkObserver);
+      claim = options.deduplicator?.claim(batch.identities);
+      const toWrite =
+        claim === undefined || claim.duplicates.length === 0
+          ? batch
+          : { ...batch, acceptedOutput: keepRecords(batch.acceptedOutput, batch.recordEnds, claim.fresh) };
+      await deliverBatch(toWrite, options.sinks, options.deadLetter, options.metrics.sinkObserver);
+      claim?.written();
     } catch (error) {
+      claim?.failed();
       if (!(error instanceof SinkError)) throw error;
       options.logger.error('sink write failed', { request_id: requestId, error: error.message });
       throw serviceUnavailable(`${error.message}; nothing from this request was acknowledged, retry later`, options.retryAfterSeconds);
@@ -142,14 +153,21 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       batch.release();
     }
 
-    options.metrics.recordDelivered(batch);
+    // Events another request was writing count only once that write completed.
+    await claim?.othersWritten().catch(() => {
+      throw serviceUnavailable('some events of this request were being written by another request, whose write failed; retry', options.retryAfterSeconds);
+    });
+    const duplicates = claim?.duplicates ?? [];
+    options.metrics.recordDelivered(batch, duplicates);
     if (batch.rejected.length > 0) {
       options.logger.warn('events rejected to the dead letter', { request_id: requestId, rejected: batch.rejected.length });
     }
     response.status(200).json({
-      accepted: batch.accepted,
+      accepted: batch.accepted - duplicates.length,
       rejected: batch.rejected.length,
+      ...(duplicates.length > 0 ? { duplicates: duplicates.length } : {}),
       ...(batch.rejected.length > 0 ? { errors: batch.rejected.slice(0, LISTED_ERRORS) } : {}),
     });
   }
 }
+

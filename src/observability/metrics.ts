@@ -18,7 +18,7 @@ export class ReceiverMetrics {
 
   readonly events = new Counter({
     name: 'audit_relay_events_total',
-    help: 'Events received, by outcome (accepted, rejected), format and rejection reason',
+    help: 'Events received, by outcome (accepted; duplicate: acknowledged, written before; rejected), format and rejection reason',
     labelNames: ['outcome', 'format', 'reason'] as const,
     registers: [this.registry],
   });
@@ -81,8 +81,15 @@ export class ReceiverMetrics {
   }
 
   /** Count a batch once its writes have completed. */
-  recordDelivered(batch: BatchResult): void {
-    for (const [format, count] of Object.entries(batch.formats)) {
+  /** `duplicates`: indexes of the accepted records that were not written again. */
+  recordDelivered(batch: BatchResult, duplicates: readonly number[] = []): void {
+    const accepted: Record<string, number> = { ...batch.formats };
+    for (const index of duplicates) {
+      const format = batch.recordFormats[index]!;
+      accepted[format]!--;
+      this.events.inc({ outcome: 'duplicate', format, reason: '' });
+    }
+    for (const [format, count] of Object.entries(accepted)) {
       if (count > 0) this.events.inc({ outcome: 'accepted', format, reason: '' }, count);
     }
     for (const rejected of batch.rejected) this.events.inc({ outcome: 'rejected', format: rejected.format, reason: rejected.code });

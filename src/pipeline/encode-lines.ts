@@ -7,6 +7,8 @@
 /** Encoded records, and the way to give their memory back once nothing reads them any more. */
 export interface EncodedLines {
   bytes: Buffer;
+  /** Where each record ends in `bytes`, its newline included. */
+  ends: number[];
   /** Call once every write of `bytes` has completed (or failed); `bytes` must not be read after. */
   release(): void;
 }
@@ -21,7 +23,7 @@ const SPACES_KEPT = 16;
 
 const spare: Buffer[] = [];
 
-const NOTHING: EncodedLines = { bytes: Buffer.alloc(0), release: () => undefined };
+const NOTHING: EncodedLines = { bytes: Buffer.alloc(0), ends: [], release: () => undefined };
 
 /**
  * UTF-8 of the records, each followed by a newline, in one buffer. Each record is written once,
@@ -32,6 +34,7 @@ export function encodeLines(records: readonly string[]): EncodedLines {
   if (records.length === 0) return NOTHING;
   let space = spare.pop() ?? Buffer.allocUnsafeSlow(SPACE_BYTES);
   let offset = 0;
+  const ends: number[] = [];
   for (const record of records) {
     const worstCase = offset + record.length * MAX_UTF8_PER_UNIT + 1;
     if (worstCase > space.length) {
@@ -42,10 +45,12 @@ export function encodeLines(records: readonly string[]): EncodedLines {
     }
     offset += space.write(record, offset);
     space[offset++] = NEWLINE;
+    ends.push(offset);
   }
   let released = false;
   return {
     bytes: space.subarray(0, offset),
+    ends,
     release: () => {
       if (released) return;
       released = true;

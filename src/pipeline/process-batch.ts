@@ -4,6 +4,7 @@ import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
 import { payloadTooLarge } from '../problem';
 import { encodeLines } from './encode-lines';
+import { eventIdentity } from './event-identity';
 import { acceptedRecord, deadLetterRecord, type SignatureOutcome } from './output-record';
 
 /** Decides the `signature` field from the raw line, before anything parses it. */
@@ -38,6 +39,12 @@ const FORMAT_OF_REJECTION: Record<RejectionCode, EventFormat | 'unknown' | undef
 
 export interface BatchResult {
   accepted: number;
+  /** Per accepted record, in order: what makes it the same event as another (deduplication). */
+  identities: string[];
+  /** Per accepted record: where it ends in `acceptedOutput` (its newline included). */
+  recordEnds: number[];
+  /** Per accepted record: its format. */
+  recordFormats: EventFormat[];
   rejected: RejectedEvent[];
   /** Newline-terminated output records, encoded once for every sink. */
   acceptedOutput: Buffer;
@@ -63,8 +70,10 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
   const signatures = options.checkSignature ? await checkSignatures(frames, options.checkSignature) : undefined;
   const acceptedRecords: string[] = [];
   const deadLetterRecords: string[] = [];
-  const counts: Pick<BatchResult, 'accepted' | 'rejected' | 'formats' | 'signatures'> = {
+  const counts: Pick<BatchResult, 'accepted' | 'identities' | 'recordFormats' | 'rejected' | 'formats' | 'signatures'> = {
     accepted: 0,
+    identities: [],
+    recordFormats: [],
     rejected: [],
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
@@ -96,12 +105,15 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     const { format } = outcome.event;
     counts.accepted++;
     counts.formats[format]++;
+    counts.identities.push(eventIdentity(outcome.event, frame.text, signature));
+    counts.recordFormats.push(format);
     acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
   return {
     ...counts,
+    recordEnds: accepted.ends,
     acceptedOutput: accepted.bytes,
     deadLetterOutput: deadLetter.bytes,
     release: () => {

@@ -97,7 +97,8 @@ describe('--workers: batches parsed on worker threads', () => {
     const answers = [];
     const outputs = [];
     for (const workers of ['0', '2']) {
-      const receiver = await startReceiver(directory, `w${workers}`, ['--workers', workers, '--jwks', jwks.url]);
+      // The body repeats its events: with deduplication off every copy is written, by both paths.
+      const receiver = await startReceiver(directory, `w${workers}`, ['--workers', workers, '--jwks', jwks.url, '--dedup-window', '0']);
       running.push(receiver.cli);
       answers.push(await post(receiver.url, body));
       outputs.push({ events: readNdjson(receiver.eventsFile).map(withoutTimes), deadLetters: readNdjson(receiver.deadLetterFile).map(withoutTimes) });
@@ -126,6 +127,15 @@ describe('--workers: batches parsed on worker threads', () => {
     expect(tooMany.body.detail).toBe('the request carries 3 events; the limit is 2 (--max-events): split the batch');
     expect(await post(receiver.url, [JSON_ACCESS])).toMatchObject({ status: 200, body: { accepted: 1, rejected: 0 } });
     expect(readNdjson(receiver.eventsFile)).toHaveLength(1);
+  });
+
+  it('deduplicates batches parsed on workers: a batch sent again is acknowledged and not written twice', async () => {
+    const receiver = await startReceiver(directory, 'dedup', ['--workers', '1']);
+    running.push(receiver.cli);
+    const lines = Array.from({ length: 40 }, (_, line) => JSON_ACCESS.replace('"act":', `"line":${line},"act":`)); // over 8 kB
+    expect(await post(receiver.url, lines)).toMatchObject({ status: 200, body: { accepted: 40, rejected: 0 } });
+    expect(await post(receiver.url, lines)).toMatchObject({ status: 200, body: { accepted: 0, rejected: 0, duplicates: 40 } });
+    expect(readNdjson(receiver.eventsFile)).toHaveLength(40);
   });
 
   it('loses nothing under concurrent batches spread over the workers', async () => {

@@ -33,6 +33,9 @@ export async function startTestReceiver(flags: RawOptions = {}, logger: Logger =
         // Worker threads run the built JavaScript; in-process tests run the TypeScript sources.
         // The spawned-CLI tests cover the workers.
         workers: '0',
+        // These tests send the same sample events again and again, each time to see it written;
+        // deduplication has its own tests, which turn it on.
+        dedupWindow: '0',
         ...flags,
       },
       {},

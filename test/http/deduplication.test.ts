@@ -1,0 +1,79 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import request from 'supertest';
+import { generateEd25519KeyPair, publishJwks, signJsonLine } from '../../src/signature';
+import { CEF_ACCESS, CEF_AUTHZ_LIST, JSON_ACCESS, JSON_PORTAL_AUTH } from '../helpers/konnect-examples';
+import { startTestReceiver, TEST_AUTHORIZATION, type TestReceiver } from '../helpers/test-receiver';
+
+const send = (receiver: TestReceiver, lines: readonly string[]) =>
+  request(receiver.origin)
+    .post('/audit-logs')
+    .set('Authorization', TEST_AUTHORIZATION)
+    .set('Content-Type', 'text/plain')
+    .set('Content-Encoding', 'gzip')
+    .send(zlib.gzipSync(lines.join('\n')));
+
+describe('deduplication (--dedup-window)', () => {
+  let receiver: TestReceiver | undefined;
+  afterEach(async () => {
+    await receiver?.close();
+    receiver = undefined;
+  });
+
+  it('acknowledges a batch sent again (a retry after an answer that was lost) without writing it twice, and says so', async () => {
+    receiver = await startTestReceiver({ dedupWindow: '1000' });
+    expect((await send(receiver, [CEF_AUTHZ_LIST, JSON_ACCESS])).body).toEqual({ accepted: 2, rejected: 0 });
+    const again = await send(receiver, [CEF_AUTHZ_LIST, JSON_ACCESS]);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ accepted: 0, rejected: 0, duplicates: 2 });
+    expect(receiver.events().map((record) => record.raw)).toEqual([CEF_AUTHZ_LIST, JSON_ACCESS]);
+    const metrics = (await request(receiver.origin).get('/metrics')).text;
+    expect(metrics).toContain('audit_relay_events_total{outcome="duplicate",format="cef",reason=""} 1');
+    expect(metrics).toContain('audit_relay_events_total{outcome="duplicate",format="json",reason=""} 1');
+    expect(metrics).toContain('audit_relay_events_total{outcome="accepted",format="cef",reason=""} 1');
+  });
+
+  it('writes only the new events of a replay that overlaps what was delivered, and one copy of an event repeated in a batch', async () => {
+    receiver = await startTestReceiver({ dedupWindow: '1000' });
+    await send(receiver, [CEF_AUTHZ_LIST, CEF_ACCESS]);
+    expect((await send(receiver, [CEF_ACCESS, JSON_PORTAL_AUTH, JSON_PORTAL_AUTH])).body).toEqual({ accepted: 1, rejected: 0, duplicates: 2 });
+    expect(receiver.events().map((record) => record.raw)).toEqual([CEF_AUTHZ_LIST, CEF_ACCESS, JSON_PORTAL_AUTH]);
+  });
+
+  it('writes one copy when two requests carry the same events at once, and answers both 200', async () => {
+    receiver = await startTestReceiver({ dedupWindow: '1000' });
+    const lines = Array.from({ length: 50 }, (_, index) => JSON_ACCESS.replace('"act":', `"line":${index},"act":`));
+    const answers = await Promise.all([send(receiver, lines), send(receiver, lines)]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(answers.map((answer) => answer.body.accepted).sort()).toEqual([0, 50]);
+    expect(receiver.events()).toHaveLength(50);
+  });
+
+  it('tells a verified event by its signature, wherever the sig sits, and any other by its exact line', async () => {
+    const konnect = generateEd25519KeyPair();
+    const jwks = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-jwks-')), 'jwks.json');
+    fs.writeFileSync(jwks, JSON.stringify(publishJwks([konnect.publicKey])));
+    receiver = await startTestReceiver({ dedupWindow: '1000', jwks });
+
+    const unsigned = JSON_ACCESS.replace(/,"sig":"[^"]*"/, '');
+    const signed = signJsonLine(unsigned, konnect.privateKey); // {…,"sig":"…"}
+    const sig = /"sig":"([^"]+)"/.exec(signed)![1]!;
+    const sigFirst = `{"sig":"${sig}",${unsigned.slice(1)}`; // the same signed event, serialized another way
+    expect((await send(receiver, [signed])).body).toEqual({ accepted: 1, rejected: 0 });
+    expect((await send(receiver, [sigFirst])).body).toEqual({ accepted: 0, rejected: 0, duplicates: 1 });
+    // A changed copy keeps the signature but fails it: it is not the original, and is written (marked invalid).
+    const changed = signed.replace('"status":', '"status":5');
+    expect(changed).not.toBe(signed);
+    expect((await send(receiver, [changed])).body).toEqual({ accepted: 1, rejected: 0 });
+    expect(receiver.events().map((record) => record.signature)).toEqual(['valid', 'invalid']);
+  });
+
+  it('writes every copy with --dedup-window 0', async () => {
+    receiver = await startTestReceiver({ dedupWindow: '0' });
+    await send(receiver, [CEF_AUTHZ_LIST]);
+    expect((await send(receiver, [CEF_AUTHZ_LIST])).body).toEqual({ accepted: 1, rejected: 0 });
+    expect(receiver.events()).toHaveLength(2);
+  });
+});
