@@ -72,19 +72,24 @@ interface RunContext {
   rounds: number;
   connections: number;
   receiverNodeArgs: string[];
-  /** Options every receiver run gets (rotation off, when the build has rotation). */
+  /** Options every receiver run gets (rotation and deduplication off, when the build has them). */
   receiverCommonArgs: string[];
 }
 
 /**
  * File rotation is its own feature, with its own cost (a rename and a background gzip every
  * --rotate-size): the bench turns it off, so that the comparison with the baseline is of the
- * ingest path and every event stays in one file to count. Older builds have no such option.
+ * ingest path and every event stays in one file to count. Deduplication is turned off too: the
+ * load sends the same 2,000 events over and over (real traffic does not), and with it on every
+ * resent event would be acknowledged without a write. Older builds have neither option.
  */
 function receiverCommonArgs(): string[] {
   try {
     const help = execFileSync(process.execPath, [RECEIVER, 'serve', '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    return help.includes('--rotate-size') ? ['--rotate-size', '1024gb'] : [];
+    return [
+      ...(help.includes('--rotate-size') ? ['--rotate-size', '1024gb'] : []),
+      ...(help.includes('--dedup-window') ? ['--dedup-window', '0'] : []),
+    ];
   } catch {
     return [];
   }

@@ -169,6 +169,7 @@ function startBatchRunner(config: ServeConfig, logger: Logger, verifier: Signatu
     framing: { maxLineLength: config.maxLineLength, maxJsonDepth: config.maxJsonDepth },
     maxEvents: config.maxEvents,
     signatures: verifier?.mode ?? 'off',
+    identify: config.dedupWindow > 0,
   };
   const keys = () => verifier?.keys() ?? [];
   if (config.workers === 0) return inlineBatchRunner(settings, keys);
