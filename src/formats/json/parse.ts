@@ -6,12 +6,13 @@ export type JsonParseResult = { ok: true; value: unknown } | { ok: false; messag
 
 /**
  * JSON.parse that keeps every digit: integers beyond 2^53 (Konnect's `trace_id`) come back
- * as strings of their exact digits instead of rounded numbers.
+ * as strings of their exact digits instead of rounded numbers, and numbers beyond a double's
+ * range (`1e400`) as their text instead of Infinity, which JSON would write as null.
  */
 export function parseJsonLossless(text: string, scanned?: ScannedValue): JsonParseResult {
   let source = text;
-  const bigIntegers = scanned ? scanned.bigIntegers : findBigIntegers(text);
-  if (bigIntegers.length > 0) source = quoteRanges(text, bigIntegers, scanned ? scanned.start : 0);
+  const unsafeNumbers = scanned ? scanned.unsafeNumbers : findUnsafeNumbers(text);
+  if (unsafeNumbers.length > 0) source = quoteRanges(text, unsafeNumbers, scanned ? scanned.start : 0);
   try {
     return { ok: true, value: JSON.parse(source) };
   } catch (error) {
@@ -19,13 +20,13 @@ export function parseJsonLossless(text: string, scanned?: ScannedValue): JsonPar
   }
 }
 
-function findBigIntegers(text: string): Array<[number, number]> {
+function findUnsafeNumbers(text: string): Array<[number, number]> {
   const first = text.search(/\S/);
   if (first < 0) return [];
   const code = text.charCodeAt(first);
   if (code !== 0x7b && code !== 0x5b) return [];
   const scan = scanJsonValue(text, first);
-  return scan.ok ? scan.value.bigIntegers : [];
+  return scan.ok ? scan.value.unsafeNumbers : [];
 }
 
 function quoteRanges(text: string, ranges: Array<[number, number]>, offset: number): string {

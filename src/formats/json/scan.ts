@@ -1,14 +1,18 @@
 /**
- * One pass over JSON text that finds where each top-level value ends and which integer
- * tokens are too large for a double. Native JSON.parse does the real parsing afterwards;
- * this pass only supplies what it cannot: value boundaries and lossless big integers.
+ * One pass over JSON text that finds where each top-level value ends and which number
+ * tokens a double cannot hold. Native JSON.parse does the real parsing afterwards;
+ * this pass only supplies what it cannot: value boundaries and lossless numbers.
  */
 
 export interface ScannedValue {
   start: number;
   end: number;
-  /** [start, end) of integer tokens beyond Number.MAX_SAFE_INTEGER, relative to the text. */
-  bigIntegers: Array<[number, number]>;
+  /**
+   * [start, end) of number tokens a double cannot hold, relative to the text: integers beyond
+   * Number.MAX_SAFE_INTEGER, and numbers beyond a double's range (JSON.parse makes them
+   * Infinity, which JSON writes as null).
+   */
+  unsafeNumbers: Array<[number, number]>;
 }
 
 export type ScanResult =
@@ -43,7 +47,7 @@ function isNumberPart(code: number): boolean {
  */
 export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanResult {
   const closers: number[] = [];
-  const bigIntegers: Array<[number, number]> = [];
+  const unsafeNumbers: Array<[number, number]> = [];
   let i = start;
   const length = text.length;
   // Strings may not span lines; where the next newline is, found once, not once per string.
@@ -68,7 +72,7 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
       if (closers.pop() !== code) {
         return { ok: false, offset: i, message: `unexpected '${String.fromCharCode(code)}'` };
       }
-      if (closers.length === 0) return { ok: true, value: { start, end: i + 1, bigIntegers } };
+      if (closers.length === 0) return { ok: true, value: { start, end: i + 1, unsafeNumbers } };
     } else if (code === MINUS || isDigit(code)) {
       const tokenStart = i;
       let integer = true;
@@ -78,8 +82,8 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
         i++;
       }
       const digits = i - tokenStart - (text.charCodeAt(tokenStart) === MINUS ? 1 : 0);
-      if (integer && digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i)))) {
-        bigIntegers.push([tokenStart, i]);
+      if (integer ? digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i))) : !Number.isFinite(Number(text.slice(tokenStart, i)))) {
+        unsafeNumbers.push([tokenStart, i]);
       }
       continue;
     }

@@ -13,6 +13,13 @@ describe('parseJsonLossless', () => {
     expect(result).toEqual({ ok: true, value: { a: ['-9007199254740993', { b: '12345678901234567890' }] } });
   });
 
+  it('keeps a number beyond a double\'s range as its text, where JSON.parse would make it Infinity (written as null)', () => {
+    expect(parseJsonLossless('{"huge":1e400,"tiny":-2.5E+999,"fine":1e300}')).toEqual({
+      ok: true,
+      value: { huge: '1e400', tiny: '-2.5E+999', fine: 1e300 },
+    });
+  });
+
   it('leaves safe integers, floats and digits inside strings alone', () => {
     const text = '{"safe":9007199254740991,"float":12345678901234567.5,"text":"6891110586028963295"}';
     expect(parseJsonLossless(text)).toEqual({
