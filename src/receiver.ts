@@ -10,6 +10,7 @@ import { createReceiverApp, metricsRoute } from './http/app';
 import { securityHeaders } from './http/security-headers';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
+import { seedFromFile } from './pipeline/dedup-seed';
 import { Deduplicator } from './pipeline/deduplicate';
 import { InFlightBudget } from './http/in-flight-budget';
 import { generateSelfSignedCertificate } from './http/self-signed-certificate';
@@ -81,6 +82,7 @@ async function listenWith(
 ): Promise<RunningReceiver> {
   const tlsMaterial = await resolveTls(config);
   const metrics = new ReceiverMetrics();
+  const deduplicator = config.dedupWindow > 0 ? await startDeduplicator(config.dedupWindow, sinks, logger) : undefined;
   const batches = startBatchRunner(config, logger, verifier);
 
   const app = createReceiverApp({
@@ -94,7 +96,7 @@ async function listenWith(
     retryAfterSeconds: config.retryAfterSeconds,
     budget: new InFlightBudget(config.maxInFlight),
     authFailures: new AuthFailureLimiter(config.authFailureLimit),
-    ...(config.dedupWindow > 0 ? { deduplicator: new Deduplicator(config.dedupWindow) } : {}),
+    ...(deduplicator ? { deduplicator } : {}),
     metrics,
     serveMetrics: config.metricsListen === undefined,
     ...(verifier ? { verifier } : {}),
@@ -162,6 +164,17 @@ async function listenWith(
       await Promise.all([...sinks, deadLetter].map((sink) => sink.close()));
     },
   };
+}
+
+/** A deduplicator that remembers the newest events of the first file sink, written before a restart. */
+async function startDeduplicator(window: number, sinks: readonly Sink[], logger: Logger): Promise<Deduplicator> {
+  const deduplicator = new Deduplicator(window);
+  const file = sinks.find((sink): sink is FileSink => sink instanceof FileSink);
+  if (file) {
+    const remembered = await seedFromFile(deduplicator, file.filePath);
+    if (remembered > 0) logger.info('deduplication remembers the newest events already written', { file: file.filePath, events: remembered });
+  }
+  return deduplicator;
 }
 
 function startBatchRunner(config: ServeConfig, logger: Logger, verifier: SignatureVerifier | undefined): BatchRunner {

@@ -26,7 +26,7 @@ export class Deduplicator {
   private readonly writing = new Map<string, Promise<void>>();
 
   /** `capacity`: how many written events are remembered; the oldest are forgotten first. */
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   claim(identities: readonly string[]): Claim {
     const fresh: number[] = [];
@@ -75,7 +75,8 @@ export class Deduplicator {
     return this.remembered.size;
   }
 
-  private remember(identity: string): void {
+  /** Count `identity` as written (the newest). */
+  remember(identity: string): void {
     this.remembered.add(identity);
     if (this.remembered.size > this.capacity) this.remembered.delete(this.remembered.values().next().value as string);
   }

@@ -13,6 +13,11 @@ const SIGNATURE_CHARS = 32;
  */
 export function eventIdentity(event: ParsedEvent, raw: string, signature: SignatureOutcome): string {
   const sig = signature === 'valid' ? (event.format === 'cef' ? event.cef.extensions.sig : event.fields.sig) : undefined;
-  if (typeof sig === 'string' && sig.length >= SIGNATURE_CHARS) return `sig:${sig.slice(0, SIGNATURE_CHARS)}`;
+  return identityOf(typeof sig === 'string' ? sig : undefined, raw);
+}
+
+/** The identity of an event given its verified signature, if it has one, and its line as it arrived. */
+export function identityOf(verifiedSignature: string | undefined, raw: string): string {
+  if (verifiedSignature !== undefined && verifiedSignature.length >= SIGNATURE_CHARS) return `sig:${verifiedSignature.slice(0, SIGNATURE_CHARS)}`;
   return `sha256:${hash('sha256', raw, 'base64url')}`;
 }

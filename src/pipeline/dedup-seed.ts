@@ -1,0 +1,64 @@
+/**
+ * After a restart the deduplicator's memory is empty, yet that is when a replay comes (the
+ * receiver was down, the admin replays the outage): it would write again every event from
+ * before the outage. So the memory is filled at start from the newest records of the events
+ * file, whose `signature` and `raw` say each event's identity as it was worked out.
+ */
+import fs from 'node:fs/promises';
+import type { Deduplicator } from './deduplicate';
+import { identityOf } from './event-identity';
+
+const CHUNK_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
+
+/** The identity of a written record, as eventIdentity gave it; undefined for a line that is not one. */
+export function recordIdentity(line: string): string | undefined {
+  let record: { signature?: unknown; raw?: unknown; event?: { sig?: unknown } };
+  try {
+    record = JSON.parse(line) as typeof record;
+  } catch {
+    return undefined;
+  }
+  if (typeof record.raw !== 'string') return undefined;
+  const sig = record.signature === 'valid' ? record.event?.sig : undefined;
+  return identityOf(typeof sig === 'string' ? sig : undefined, record.raw);
+}
+
+/**
+ * Remembers the identities of the last `deduplicator.capacity` records of `file`, oldest first.
+ * Reads the file backwards, a chunk at a time, so a large file costs only its tail. A missing
+ * file remembers nothing. Resolves to how many were remembered.
+ */
+export async function seedFromFile(deduplicator: Deduplicator, file: string): Promise<number> {
+  const handle = await fs.open(file, 'r').catch(() => undefined);
+  if (!handle) return 0;
+  const newestFirst: string[] = [];
+  try {
+    let position = (await handle.stat()).size;
+    let carry = Buffer.alloc(0); // the start of a line whose beginning is in an earlier chunk
+    while (position > 0 && newestFirst.length < deduplicator.capacity) {
+      const length = Math.min(CHUNK_BYTES, position);
+      position -= length;
+      const chunk = Buffer.alloc(length + carry.length);
+      await handle.read(chunk, 0, length, position);
+      carry.copy(chunk, length);
+      let end = chunk.length;
+      for (let index = chunk.lastIndexOf(NEWLINE, end - 1); index >= 0 && newestFirst.length < deduplicator.capacity; index = chunk.lastIndexOf(NEWLINE, end - 1)) {
+        collect(chunk.toString('utf8', index + 1, end), newestFirst);
+        end = index;
+      }
+      carry = chunk.subarray(0, end);
+    }
+    if (position === 0 && carry.length > 0 && newestFirst.length < deduplicator.capacity) collect(carry.toString('utf8'), newestFirst);
+  } finally {
+    await handle.close();
+  }
+  for (let index = newestFirst.length - 1; index >= 0; index--) deduplicator.remember(newestFirst[index]!);
+  return newestFirst.length;
+}
+
+function collect(line: string, into: string[]): void {
+  if (line.trim() === '') return;
+  const identity = recordIdentity(line);
+  if (identity !== undefined) into.push(identity);
+}

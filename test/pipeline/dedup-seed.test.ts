@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { batchOptions } from '../../src/pipeline/batch-runner';
+import { seedFromFile } from '../../src/pipeline/dedup-seed';
+import { Deduplicator } from '../../src/pipeline/deduplicate';
+import { processBatch } from '../../src/pipeline/process-batch';
+import { generateEd25519KeyPair, signJsonLine } from '../../src/signature';
+
+const settings = { framing: { maxLineLength: 1 << 20, maxJsonDepth: 64 }, maxEvents: 100_000, identify: true };
+const event = (seq: number, pad = 1200) => `{"name":"Authz.test","seq":${seq},"pad":"${'x'.repeat(pad)}"}`;
+
+describe('seedFromFile', () => {
+  let directory: string;
+  beforeEach(() => (directory = fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-seed-'))));
+  afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it('remembers the identities the writer gave the newest records, oldest first, reading a large file from its end', async () => {
+    const konnect = generateEd25519KeyPair();
+    // 1,000 events of 1.3 kB (the file spans chunks), two of them with a verified signature.
+    const lines = Array.from({ length: 1000 }, (_, seq) => (seq % 500 === 499 ? signJsonLine(event(seq, 10), konnect.privateKey) : event(seq)));
+    const batch = await processBatch(Buffer.from(lines.join('\n')), 0, 'r', batchOptions({ ...settings, signatures: 'report' }, () => [konnect.publicKey]));
+    expect(batch.signatures.valid).toBe(2);
+    const file = path.join(directory, 'events.ndjson');
+    fs.writeFileSync(file, Buffer.concat([batch.acceptedOutput, Buffer.from('{"received_at":"torn')])); // a line a crash cut short
+    expect(fs.statSync(file).size).toBeGreaterThan(1 << 20);
+
+    const dedup = new Deduplicator(600);
+    expect(await seedFromFile(dedup, file)).toBe(600);
+    const claim = dedup.claim(batch.identities);
+    expect(claim.fresh).toEqual(Array.from({ length: 400 }, (_, index) => index));
+    expect(batch.identities.filter((identity) => identity.startsWith('sig:'))).toHaveLength(2);
+    // The oldest remembered go first: one more written event pushes out seq 400, not seq 999.
+    claim.failed();
+    dedup.claim(['newest']).written();
+    expect(dedup.claim([batch.identities[400]!, batch.identities[999]!]).fresh).toEqual([0]);
+  });
+
+  it('remembers nothing from a file that is missing or empty', async () => {
+    expect(await seedFromFile(new Deduplicator(10), path.join(directory, 'none.ndjson'))).toBe(0);
+    fs.writeFileSync(path.join(directory, 'empty.ndjson'), '');
+    expect(await seedFromFile(new Deduplicator(10), path.join(directory, 'empty.ndjson'))).toBe(0);
+  });
+});
