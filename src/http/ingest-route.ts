@@ -170,4 +170,3 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     });
   }
 }
-

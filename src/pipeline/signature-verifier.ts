@@ -50,14 +50,17 @@ export class SignatureVerifier {
    * After a batch with invalid signatures, in case Konnect rotated its keys: `recheck` when the
    * keys now differ from those the batch was checked with (a refetch found new ones, or another
    * request's did meanwhile); `final` when a refetch found the same keys, so the verdict stands;
-   * otherwise the seconds until the keys may be fetched again (fetches are spaced out).
+   * otherwise (the keys were fetched too recently, or the refetch failed) the seconds until
+   * they may be fetched again.
    */
   async afterInvalidSignatures(checkedWith: readonly KeyObject[]): Promise<'recheck' | 'final' | number> {
     if (this.source.keys() !== checkedWith) return 'recheck';
-    const waitMs = this.source.msUntilRefreshAllowed();
-    if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000));
-    await this.source.refreshAfterFailure();
-    return this.source.keys() !== checkedWith ? 'recheck' : 'final';
+    if (this.source.msUntilRefreshAllowed() === 0) {
+      await this.source.refreshAfterFailure();
+      if (this.source.keys() !== checkedWith) return 'recheck';
+      if (!this.source.latestLoadFailed()) return 'final';
+    }
+    return Math.max(1, Math.ceil(this.source.msUntilRefreshAllowed() / 1000));
   }
 
   /** In `require` mode with no key loaded yet, the seconds until the next attempt to load them; else undefined. */

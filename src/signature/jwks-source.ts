@@ -67,6 +67,7 @@ export class JwksSource implements RefreshableKeySource {
   private lastSuccessAt: Date | undefined;
   private lastFailureAt: Date | undefined;
   private lastError: string | undefined;
+  private lastLoadFailed = false;
 
   constructor(private readonly options: JwksSourceOptions) {
     this.location = parseLocation(options.location);
@@ -111,6 +112,11 @@ export class JwksSource implements RefreshableKeySource {
     if (this.inFlight !== undefined) return this.inFlight;
     if (performance.now() - this.lastAttemptAt < this.minRefreshIntervalMs) return Promise.resolve(false);
     return this.refresh();
+  }
+
+  /** Whether the latest load failed (the keys in use may be out of date). */
+  latestLoadFailed(): boolean {
+    return this.lastLoadFailed;
   }
 
   /** Milliseconds until refreshAfterFailure() would fetch; 0 when it would fetch or join a fetch now. */
@@ -162,6 +168,7 @@ export class JwksSource implements RefreshableKeySource {
       const entries = parseJwks(text);
       if (this.stopped) return false;
       this.lastSuccessAt = new Date();
+      this.lastLoadFailed = false;
       const changed = !sameKeySet(entries, this.currentEntries);
       if (changed) {
         this.currentEntries = entries;
@@ -175,6 +182,7 @@ export class JwksSource implements RefreshableKeySource {
       const error = new Error(`could not load JWKS from ${this.location.display}: ${messageOf(cause)}`, { cause });
       this.lastFailureAt = new Date();
       this.lastError = error.message;
+      this.lastLoadFailed = true;
       notify(() => this.options.onError?.(error));
       return false;
     } finally {

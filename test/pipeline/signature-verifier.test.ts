@@ -40,4 +40,11 @@ describe('SignatureVerifier.afterInvalidSignatures', () => {
     expect(await verifier.afterInvalidSignatures(checkedWith)).toBe('recheck');
     expect(verifier.keys()).not.toBe(checkedWith);
   });
+
+  it('does not call a verdict final when the refetch failed: the keys may be out of date', async () => {
+    fs.rmSync(jwksFile);
+    await sleep(REFETCH_MS + 50);
+    expect(await verifier.afterInvalidSignatures(verifier.keys())).toBe(1);
+    expect(verifier.keys()).toHaveLength(1); // the last good keys stay in use
+  });
 });
