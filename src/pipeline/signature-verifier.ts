@@ -4,6 +4,9 @@ import type { Logger } from '../observability/logger';
 import type { SignatureMode } from '../config/serve-config';
 import { ConfigError } from '../config/config-error';
 
+/** How long a request waits for a JWKS refetch its failed signatures started. */
+const REFETCH_WAIT_MS = 2000;
+
 /** Checks each event against the JWKS keys; refetches them when a signature fails. */
 export class SignatureVerifier {
   private constructor(
@@ -56,7 +59,15 @@ export class SignatureVerifier {
   async afterInvalidSignatures(checkedWith: readonly KeyObject[]): Promise<'recheck' | 'final' | number> {
     if (this.source.keys() !== checkedWith) return 'recheck';
     if (this.source.msUntilRefreshAllowed() === 0) {
-      await this.source.refreshAfterFailure();
+      // A JWKS host that hangs must not hold the request for the whole fetch timeout: the fetch
+      // goes on, and the sender's retry finds its outcome.
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        this.source.refreshAfterFailure().then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(resolve, REFETCH_WAIT_MS, false))),
+      ]);
+      clearTimeout(timer);
+      if (!finished) return Math.max(1, Math.ceil(REFETCH_WAIT_MS / 1000));
       if (this.source.keys() !== checkedWith) return 'recheck';
       if (!this.source.latestLoadFailed()) return 'final';
     }

@@ -10,17 +10,21 @@ const CEF_UNSIGNED =
 const JSON_UNSIGNED =
   '{"action":"read","cef_version":"0","event_class_id":"identity","event_product":"Konnect","event_ts":"2023-04-28T20:52:09Z","event_vendor":"KongInc","event_version":"1.0","granted":true,"name":"Authz.identity-provider","org_id":"b065b594-6afc-4658-9101-5d9cf3f36b7b","principal_id":"87655c36-8d63-48fe-9a1e-53b28dfbc19b","rt":1682715129807,"severity":1,"src":"127.0.0.6","trace_id":3895213347334635099,"user_agent":"grpc-go/1.54.0"}';
 
-/** A JWKS endpoint on loopback whose answer the test controls. */
-async function startJwksServer(): Promise<{ url: string; respond: (status: number, body: string) => void; close: () => Promise<void> }> {
-  let answer = { status: 200, body: '{"keys":[]}' };
+/** A JWKS endpoint on loopback whose answer the test controls; `undefined` makes it hang. */
+async function startJwksServer(): Promise<{ url: string; respond: (status: number, body?: string) => void; close: () => Promise<void> }> {
+  let answer: { status: number; body?: string } = { status: 200, body: '{"keys":[]}' };
   const server = http.createServer((_request, response) => {
+    if (answer.body === undefined) return; // hangs: the client's own timeout ends it
     response.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v2/audit-log-webhook/jwks.json`,
     respond: (status, body) => (answer = { status, body }),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -108,6 +112,18 @@ describe('signature verification in the receiver', () => {
     const delivered = await send();
     expect(delivered.body).toEqual({ accepted: 2, rejected: 0 });
     expect(receiver.events().map((event) => event.signature)).toEqual(['valid', 'valid']);
+  });
+
+  it('under require, does not hold a request while a JWKS refetch hangs: 503 after 2 s, not after the fetch timeout', async () => {
+    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '100ms' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    jwks.respond(200); // hangs from now on
+    const startedAt = Date.now();
+    const refused = await deliver(receiver);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('2');
+    expect(Date.now() - startedAt).toBeLessThan(6000); // the fetch itself times out after 10 s
+    expect(receiver.events()).toEqual([]);
   });
 
   it('under require, refuses batches with 503 until a key is loaded, writing nothing, then takes them', async () => {
