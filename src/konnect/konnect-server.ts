@@ -9,7 +9,7 @@ import { ConfigError } from '../config/config-error';
 import type { KonnectConfig } from '../config/konnect-config';
 import { formatHostForUrl, listenOrExplain } from '../config/listen-address';
 import type { Logger } from '../observability/logger';
-import { publicKeyOf, publishJwks } from '../signature';
+import { publicKeyOf } from '../signature';
 import { createKonnectApi } from './api/app';
 import type { ApiContext } from './api/context';
 import { Deliveries } from './delivery/deliveries';
@@ -18,7 +18,7 @@ import { EventGenerator } from './events/generator';
 import { signEvent, type KonnectEvent } from './events/render';
 import type { ReplayStatus, TargetKey } from './model';
 import { ReplayJobs } from './replay';
-import { loadSigningKey } from './signing-key';
+import { SigningKeys } from './signing-key';
 import { StateStore } from './store';
 
 export interface KonnectStandIn {
@@ -26,6 +26,7 @@ export interface KonnectStandIn {
   url: string;
   port: number;
   jwksUrl: string;
+  /** The public half of the signing key at start (a rotation adds keys: see the JWKS). */
   publicKey: KeyObject;
   signingKeyPath: string;
   signingKeyGenerated: boolean;
@@ -55,9 +56,8 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
   } catch (error) {
     throw new ConfigError('--data-dir', `cannot use ${config.dataDir}: ${(error as Error).message}`);
   }
-  const key = await loadSigningKey(config.signingKeyPath, config.dataDir);
-  const publicKey = publicKeyOf(key.privateKey);
-  const jwks = publishJwks([publicKey]);
+  const keys = await SigningKeys.load(config.signingKeyPath, config.dataDir);
+  const publicKey = publicKeyOf(keys.privateKey);
 
   await events.maintain(Date.now(), config.retentionMs);
   const maintenance = setInterval(() => {
@@ -91,7 +91,7 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
 
   const ingest = async (batch: readonly KonnectEvent[]): Promise<void> => {
     const now = Date.now();
-    const signed = batch.map((event) => signEvent(event, key.privateKey, now));
+    const signed = batch.map((event) => signEvent(event, keys.privateKey, now));
     await events.append(signed);
     deliveries.enqueue(signed);
   };
@@ -101,7 +101,8 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
     replay,
     generator,
     ingest,
-    jwks: () => jwks,
+    jwks: () => keys.jwks(),
+    rotateSigningKey: (retirePrevious) => keys.rotate(retirePrevious),
     apiToken: config.apiToken,
     allowHttp: config.allowHttp,
     retentionMs: config.retentionMs,
@@ -140,8 +141,8 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
     port,
     jwksUrl: `${url}/v2/audit-log-webhook/jwks.json`,
     publicKey,
-    signingKeyPath: key.path,
-    signingKeyGenerated: key.generated,
+    signingKeyPath: keys.path,
+    signingKeyGenerated: keys.generated,
     ingest,
     flush: () => deliveries.flushAll(),
     idle: () => deliveries.idle(),

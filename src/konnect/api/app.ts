@@ -11,6 +11,7 @@ import { destinationRoutes } from './destination-routes';
 import { injectionRoutes } from './injection-routes';
 import { konnectProblemHandler, methodNotAllowed, unknownRoute } from './problems';
 import { replayRoutes } from './replay-routes';
+import { signingKeyRoutes } from './signing-key-routes';
 import { webhookRoutes } from './webhook-routes';
 
 export function createKonnectApi(context: ApiContext): Express {
@@ -49,6 +50,7 @@ export function createKonnectApi(context: ApiContext): Express {
   // Bodies are read as text and parsed here, whatever the Content-Type, so that errors are ours.
   app.use(express.text({ type: () => true, limit: '1mb' }));
   app.use(destinationRoutes(context));
+  app.use(signingKeyRoutes(context));
   app.use(webhookRoutes(context));
   app.use(replayRoutes(context));
   app.use(unknownRoute);

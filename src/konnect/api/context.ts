@@ -15,6 +15,8 @@ export interface ApiContext {
   /** Signs, stores and queues events (synthetic or injected). */
   ingest(events: readonly KonnectEvent[]): Promise<void>;
   jwks(): JwksDocument;
+  /** Sign new events with a new key; the previous ones stay in the JWKS unless retired. Resolves to the new JWKS. */
+  rotateSigningKey(retirePrevious: boolean): Promise<JwksDocument>;
   apiToken: string;
   allowHttp: boolean;
   retentionMs: number;
