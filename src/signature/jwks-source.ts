@@ -163,6 +163,10 @@ export class JwksSource implements RefreshableKeySource {
     this.lastAttemptAt = performance.now();
     const abort = new AbortController();
     this.abortInFlight = abort;
+    // A plain timer, held until the load ends: on Node 20, AbortSignal.timeout() combined with
+    // AbortSignal.any() can be collected and never fire, leaving a hung fetch that every later
+    // refresh would join (nodejs/node#55428).
+    const timeout = setTimeout(() => abort.abort(new Error(`timeout: no answer within ${this.fetchTimeoutMs} ms`)), this.fetchTimeoutMs);
     try {
       const text = await this.readText(abort.signal);
       const entries = parseJwks(text);
@@ -186,6 +190,7 @@ export class JwksSource implements RefreshableKeySource {
       notify(() => this.options.onError?.(error));
       return false;
     } finally {
+      clearTimeout(timeout);
       if (this.abortInFlight === abort) this.abortInFlight = undefined;
     }
   }
@@ -198,7 +203,7 @@ export class JwksSource implements RefreshableKeySource {
     }
     const response = await fetch(this.location.url, {
       headers: { accept: 'application/json', ...this.options.headers },
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.fetchTimeoutMs)]),
+      signal,
     });
     if (!response.ok) {
       await response.body?.cancel();

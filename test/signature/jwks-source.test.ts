@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
+import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 import { publishJwks } from '../../src/signature/jwks';
@@ -11,6 +13,7 @@ import { verifyLine, verifyLineWithRefresh } from '../../src/signature/verify';
 import { startJwksServer, sleep, waitFor } from './support/jwks-server';
 import type { JwksServer } from './support/jwks-server';
 import { CEF_AUTHZ_LINE, JSON_AUTHZ_LINE } from './support/konnect-lines';
+import { REPO_ROOT } from '../helpers/spawn-cli';
 import { makeTempDir } from './support/openssl';
 
 const keyA = generateEd25519KeyPair();
@@ -195,6 +198,23 @@ describe('JwksSource over HTTP', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]!.message).toMatch(/^could not load JWKS from .*: .*timeout/i);
     expect(source.hasKeys()).toBe(true);
+  });
+
+  it('times a hung fetch out even when the garbage collector runs meanwhile (a collected timeout signal never fires)', async () => {
+    // In a child process with --expose-gc, against a server that never answers; the build is what runs.
+    const script = `
+      const http = require('node:http');
+      const { JwksSource } = require(${JSON.stringify(path.join(REPO_ROOT, 'dist', 'signature', 'jwks-source.js'))});
+      const server = http.createServer(() => {}).listen(0, '127.0.0.1', async () => {
+        const source = new JwksSource({ location: 'http://127.0.0.1:' + server.address().port + '/jwks.json', fetchTimeoutMs: 300, onError: () => {} });
+        const collecting = setInterval(() => gc(), 20);
+        const outcome = await Promise.race([source.refresh().then(() => 'timed out'), new Promise((r) => setTimeout(r, 3000, 'hung'))]);
+        clearInterval(collecting);
+        process.stdout.write(outcome + ' ' + source.status().lastError);
+        process.exit(0);
+      });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '-e', script]);
+    expect(stdout).toMatch(/^timed out could not load JWKS from .*: timeout: no answer within 300 ms$/);
   });
 
   it('stop() aborts a fetch under way without reporting it as a failure', async () => {
