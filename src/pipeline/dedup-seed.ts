@@ -2,26 +2,24 @@
  * After a restart the deduplicator's memory is empty, yet that is when a replay comes (the
  * receiver was down, the admin replays the outage): it would write again every event from
  * before the outage. So the memory is filled at start from the newest records of the events
- * file, whose `signature` and `raw` say each event's identity as it was worked out.
+ * file, whose `raw` gives each event's identity again.
  */
 import fs from 'node:fs/promises';
 import type { Deduplicator } from './deduplicate';
-import { identityOf } from './event-identity';
+import { eventIdentity } from './event-identity';
 
 const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
 /** The identity of a written record, as eventIdentity gave it; undefined for a line that is not one. */
 export function recordIdentity(line: string): string | undefined {
-  let record: { signature?: unknown; raw?: unknown; event?: { sig?: unknown } };
+  let record: { raw?: unknown };
   try {
     record = JSON.parse(line) as typeof record;
   } catch {
     return undefined;
   }
-  if (typeof record.raw !== 'string') return undefined;
-  const sig = record.signature === 'valid' ? record.event?.sig : undefined;
-  return identityOf(typeof sig === 'string' ? sig : undefined, record.raw);
+  return typeof record.raw === 'string' ? eventIdentity(record.raw) : undefined;
 }
 
 /**

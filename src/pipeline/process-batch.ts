@@ -107,7 +107,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     const { format } = outcome.event;
     counts.accepted++;
     counts.formats[format]++;
-    if (options.identify) counts.identities.push(eventIdentity(outcome.event, frame.text, signature));
+    if (options.identify) counts.identities.push(eventIdentity(frame.text));
     counts.recordFormats.push(format);
     acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }

@@ -51,23 +51,26 @@ describe('deduplication (--dedup-window)', () => {
     expect(receiver.events()).toHaveLength(50);
   });
 
-  it('tells a verified event by its signature, wherever the sig sits, and any other by its exact line', async () => {
+  it('knows an event by its exact line, whether or not its signature verified: a copy changed in any byte is a new event', async () => {
     const konnect = generateEd25519KeyPair();
     const jwks = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-jwks-')), 'jwks.json');
-    fs.writeFileSync(jwks, JSON.stringify(publishJwks([konnect.publicKey])));
-    receiver = await startTestReceiver({ dedupWindow: '1000', jwks });
-
-    const unsigned = JSON_ACCESS.replace(/,"sig":"[^"]*"/, '');
-    const signed = signJsonLine(unsigned, konnect.privateKey); // {…,"sig":"…"}
-    const sig = /"sig":"([^"]+)"/.exec(signed)![1]!;
-    const sigFirst = `{"sig":"${sig}",${unsigned.slice(1)}`; // the same signed event, serialized another way
+    fs.writeFileSync(jwks, JSON.stringify(publishJwks([generateEd25519KeyPair().publicKey]))); // not yet Konnect's key
+    receiver = await startTestReceiver({ dedupWindow: '1000', jwks, jwksRefetchInterval: '100ms' });
+    const signed = signJsonLine(JSON_ACCESS.replace(/,"sig":"[^"]*"/, ''), konnect.privateKey);
     expect((await send(receiver, [signed])).body).toEqual({ accepted: 1, rejected: 0 });
-    expect((await send(receiver, [sigFirst])).body).toEqual({ accepted: 0, rejected: 0, duplicates: 1 });
-    // A changed copy keeps the signature but fails it: it is not the original, and is written (marked invalid).
+
+    // The JWKS now holds the key: the same line verifies this time, and is still the same event.
+    fs.writeFileSync(jwks, JSON.stringify(publishJwks([konnect.publicKey])));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await send(receiver, [signed])).body).toEqual({ accepted: 0, rejected: 0, duplicates: 1 });
+
+    // A changed copy that kept the signature is another event, and fails it.
     const changed = signed.replace('"status":', '"status":5');
-    expect(changed).not.toBe(signed);
     expect((await send(receiver, [changed])).body).toEqual({ accepted: 1, rejected: 0 });
-    expect(receiver.events().map((record) => record.signature)).toEqual(['valid', 'invalid']);
+    expect(receiver.events().map((record) => [record.raw === signed, record.signature])).toEqual([
+      [true, 'invalid'],
+      [false, 'invalid'],
+    ]);
   });
 
   it('writes every copy with --dedup-window 0', async () => {
