@@ -9,6 +9,9 @@ const REFETCH_WAIT_MS = 2000;
 
 /** Checks each event against the JWKS keys; refetches them when a signature fails. */
 export class SignatureVerifier {
+  /** The key set a refetch after a failed signature found unchanged, less than an interval ago. */
+  private confirmed: readonly KeyObject[] | undefined;
+
   private constructor(
     readonly mode: Exclude<SignatureMode, 'off'>,
     readonly source: JwksSource,
@@ -52,12 +55,14 @@ export class SignatureVerifier {
   /**
    * After a batch with invalid signatures, in case Konnect rotated its keys: `recheck` when the
    * keys now differ from those the batch was checked with (a refetch found new ones, or another
-   * request's did meanwhile); `final` when a refetch found the same keys, so the verdict stands;
-   * otherwise (the keys were fetched too recently, or the refetch failed) the seconds until
-   * they may be fetched again.
+   * request's did meanwhile); `final` when a refetch found the same keys, this time or for an
+   * earlier batch within the interval (a stream of bad signatures is refused once, not for the
+   * whole interval: a rotation shows as new keys); otherwise (the keys were not confirmed yet,
+   * or the refetch failed) the seconds until they may be fetched again.
    */
   async afterInvalidSignatures(checkedWith: readonly KeyObject[]): Promise<'recheck' | 'final' | number> {
     if (this.source.keys() !== checkedWith) return 'recheck';
+    if (this.confirmed === checkedWith && this.source.msUntilRefreshAllowed() > 0) return 'final';
     if (this.source.msUntilRefreshAllowed() === 0) {
       // A JWKS host that hangs must not hold the request for the whole fetch timeout: the fetch
       // goes on, and the sender's retry finds its outcome.
@@ -69,7 +74,10 @@ export class SignatureVerifier {
       clearTimeout(timer);
       if (!finished) return Math.max(1, Math.ceil(REFETCH_WAIT_MS / 1000));
       if (this.source.keys() !== checkedWith) return 'recheck';
-      if (!this.source.latestLoadFailed()) return 'final';
+      if (!this.source.latestLoadFailed()) {
+        this.confirmed = checkedWith;
+        return 'final';
+      }
     }
     return Math.max(1, Math.ceil(this.source.msUntilRefreshAllowed() / 1000));
   }
