@@ -10,7 +10,7 @@ import { createReceiverApp, metricsRoute } from './http/app';
 import { securityHeaders } from './http/security-headers';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
-import { seedFromFile } from './pipeline/dedup-seed';
+import { seedFromFiles } from './pipeline/dedup-seed';
 import { Deduplicator } from './pipeline/deduplicate';
 import { InFlightBudget } from './http/in-flight-budget';
 import { generateSelfSignedCertificate } from './http/self-signed-certificate';
@@ -166,14 +166,20 @@ async function listenWith(
   };
 }
 
-/** A deduplicator that remembers the newest events of the first file sink, written before a restart. */
+/**
+ * A deduplicator that remembers the events written before a restart: those every sink holds
+ * among its newest records. stdout cannot be read back, so with it among the sinks the memory
+ * starts empty (an event may have reached the file but not stdout).
+ */
 async function startDeduplicator(window: number, sinks: readonly Sink[], logger: Logger): Promise<Deduplicator> {
   const deduplicator = new Deduplicator(window);
-  const file = sinks.find((sink): sink is FileSink => sink instanceof FileSink);
-  if (file) {
-    const remembered = await seedFromFile(deduplicator, file.filePath);
-    if (remembered > 0) logger.info('deduplication remembers the newest events already written', { file: file.filePath, events: remembered });
+  const files = sinks.filter((sink): sink is FileSink => sink instanceof FileSink);
+  if (files.length < sinks.length) {
+    logger.info('deduplication starts empty: stdout cannot be read back to see what was written before');
+    return deduplicator;
   }
+  const remembered = await seedFromFiles(deduplicator, files.map((file) => file.filePath));
+  if (remembered > 0) logger.info('deduplication remembers the newest events already written', { events: remembered });
   return deduplicator;
 }
 

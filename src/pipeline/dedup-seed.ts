@@ -23,36 +23,52 @@ export function recordIdentity(line: string): string | undefined {
 }
 
 /**
- * Remembers the identities of the last `deduplicator.capacity` records of `file`, oldest first.
- * Reads the file backwards, a chunk at a time, so a large file costs only its tail. A missing
- * file remembers nothing. Resolves to how many were remembered.
+ * The identities of the last `count` records of `file`, oldest first. Reads the file backwards,
+ * a chunk at a time, so a large file costs only its tail. A missing file has none.
  */
-export async function seedFromFile(deduplicator: Deduplicator, file: string): Promise<number> {
+export async function newestIdentities(file: string, count: number): Promise<string[]> {
   const handle = await fs.open(file, 'r').catch(() => undefined);
-  if (!handle) return 0;
+  if (!handle) return [];
   const newestFirst: string[] = [];
   try {
     let position = (await handle.stat()).size;
     let carry = Buffer.alloc(0); // the start of a line whose beginning is in an earlier chunk
-    while (position > 0 && newestFirst.length < deduplicator.capacity) {
+    while (position > 0 && newestFirst.length < count) {
       const length = Math.min(CHUNK_BYTES, position);
       position -= length;
       const chunk = Buffer.alloc(length + carry.length);
       await handle.read(chunk, 0, length, position);
       carry.copy(chunk, length);
       let end = chunk.length;
-      for (let index = chunk.lastIndexOf(NEWLINE, end - 1); index >= 0 && newestFirst.length < deduplicator.capacity; index = chunk.lastIndexOf(NEWLINE, end - 1)) {
+      for (let index = chunk.lastIndexOf(NEWLINE, end - 1); index >= 0 && newestFirst.length < count; index = chunk.lastIndexOf(NEWLINE, end - 1)) {
         collect(chunk.toString('utf8', index + 1, end), newestFirst);
         end = index;
       }
       carry = chunk.subarray(0, end);
     }
-    if (position === 0 && carry.length > 0 && newestFirst.length < deduplicator.capacity) collect(carry.toString('utf8'), newestFirst);
+    if (position === 0 && carry.length > 0 && newestFirst.length < count) collect(carry.toString('utf8'), newestFirst);
   } finally {
     await handle.close();
   }
-  for (let index = newestFirst.length - 1; index >= 0; index--) deduplicator.remember(newestFirst[index]!);
-  return newestFirst.length;
+  return newestFirst.reverse();
+}
+
+/**
+ * Remembers the events that every one of `files` holds among its newest records: an event that
+ * reached one sink but not another (its request failed, and the sender will resend it) must be
+ * written again. Resolves to how many were remembered.
+ */
+export async function seedFromFiles(deduplicator: Deduplicator, files: readonly string[]): Promise<number> {
+  const [first, ...others] = await Promise.all(files.map((file) => newestIdentities(file, deduplicator.capacity)));
+  if (first === undefined) return 0;
+  const inEvery = others.map((identities) => new Set(identities));
+  let remembered = 0;
+  for (const identity of first) {
+    if (!inEvery.every((set) => set.has(identity))) continue;
+    deduplicator.remember(identity);
+    remembered++;
+  }
+  return remembered;
 }
 
 function collect(line: string, into: string[]): void {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { batchOptions } from '../../src/pipeline/batch-runner';
-import { seedFromFile } from '../../src/pipeline/dedup-seed';
+import { seedFromFiles } from '../../src/pipeline/dedup-seed';
 import { Deduplicator } from '../../src/pipeline/deduplicate';
 import { processBatch } from '../../src/pipeline/process-batch';
 import { generateEd25519KeyPair, signJsonLine } from '../../src/signature';
@@ -10,7 +10,7 @@ import { generateEd25519KeyPair, signJsonLine } from '../../src/signature';
 const settings = { framing: { maxLineLength: 1 << 20, maxJsonDepth: 64 }, maxEvents: 100_000, identify: true };
 const event = (seq: number, pad = 1200) => `{"name":"Authz.test","seq":${seq},"pad":"${'x'.repeat(pad)}"}`;
 
-describe('seedFromFile', () => {
+describe('seedFromFiles', () => {
   let directory: string;
   beforeEach(() => (directory = fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-seed-'))));
   afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
@@ -26,7 +26,7 @@ describe('seedFromFile', () => {
     expect(fs.statSync(file).size).toBeGreaterThan(1 << 20);
 
     const dedup = new Deduplicator(600);
-    expect(await seedFromFile(dedup, file)).toBe(600);
+    expect(await seedFromFiles(dedup, [file])).toBe(600);
     const claim = dedup.claim(batch.identities);
     expect(claim.fresh).toEqual(Array.from({ length: 400 }, (_, index) => index));
     // The oldest remembered go first: one more written event pushes out seq 400, not seq 999.
@@ -36,8 +36,20 @@ describe('seedFromFile', () => {
   });
 
   it('remembers nothing from a file that is missing or empty', async () => {
-    expect(await seedFromFile(new Deduplicator(10), path.join(directory, 'none.ndjson'))).toBe(0);
+    expect(await seedFromFiles(new Deduplicator(10), [path.join(directory, 'none.ndjson')])).toBe(0);
     fs.writeFileSync(path.join(directory, 'empty.ndjson'), '');
-    expect(await seedFromFile(new Deduplicator(10), path.join(directory, 'empty.ndjson'))).toBe(0);
+    expect(await seedFromFiles(new Deduplicator(10), [path.join(directory, 'empty.ndjson')])).toBe(0);
+  });
+
+  it('remembers only the events every sink holds: one that reached one file but not the other is written again', async () => {
+    const batch = await processBatch(Buffer.from([event(1, 10), event(2, 10), event(3, 10)].join('\n')), 0, 'r', batchOptions({ ...settings, signatures: 'off' }, () => []));
+    const [one, two, three] = [0, 1, 2].map((index) => batch.acceptedOutput.subarray(index === 0 ? 0 : batch.recordEnds[index - 1], batch.recordEnds[index]));
+    const first = path.join(directory, 'first.ndjson');
+    const second = path.join(directory, 'second.ndjson');
+    fs.writeFileSync(first, Buffer.concat([one!, two!, three!]));
+    fs.writeFileSync(second, Buffer.concat([one!, three!])); // event 2's request failed on this sink
+    const dedup = new Deduplicator(10);
+    expect(await seedFromFiles(dedup, [first, second])).toBe(2);
+    expect(dedup.claim(batch.identities)).toMatchObject({ fresh: [1], duplicates: [0, 2] });
   });
 });

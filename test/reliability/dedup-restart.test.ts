@@ -28,10 +28,23 @@ describe('deduplication across a restart', () => {
 
     const second = await spawnReceiver({ directory, flags: ['--log-level', 'info'] });
     running.push(second);
-    expect(second.stderr()).toMatch(/\{"events":30,"file":"[^"]*events\.ndjson","level":"info","message":"deduplication remembers the newest events already written"/);
+    expect(second.stderr()).toMatch(/\{"events":30,"level":"info","message":"deduplication remembers the newest events already written"/);
     const replay = await post(second.url, numberedBatch(20, 20), { headers: GZIP_HEADERS });
     expect(JSON.parse(replay.text)).toEqual({ accepted: 10, rejected: 0, duplicates: 10 });
     expect(seqsOf(strictRecords(path.join(directory, 'events.ndjson')))).toEqual(Array.from({ length: 40 }, (_, seq) => seq));
+  });
+
+  it('starts empty with stdout among the sinks, which cannot be read back: the resend is written again', async () => {
+    const first = await spawnReceiver({ directory, sinks: ['stdout', `file:${path.join(directory, 'events.ndjson')}`] });
+    running.push(first);
+    await post(first.url, numberedBatch(0, 5), { headers: GZIP_HEADERS });
+    expect(await first.stop('SIGTERM')).toBe(0);
+    running.splice(0);
+
+    const second = await spawnReceiver({ directory, sinks: ['stdout', `file:${path.join(directory, 'events.ndjson')}`], flags: ['--log-level', 'info'] });
+    running.push(second);
+    expect(second.stderr()).toContain('deduplication starts empty: stdout cannot be read back');
+    expect(JSON.parse((await post(second.url, numberedBatch(0, 5), { headers: GZIP_HEADERS })).text)).toEqual({ accepted: 5, rejected: 0 });
   });
 
   it('remembers only the newest --dedup-window of them', async () => {
