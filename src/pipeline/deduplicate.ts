@@ -7,7 +7,7 @@
  */
 
 export interface Claim {
-  /** Indexes of the events this request writes: new ones, and the first of any repeated within it. */
+  /** Indexes of the events this request writes: new ones, every copy of those it repeats included. */
   fresh: number[];
   /** Indexes of the events already written, or being written by another request. */
   duplicates: number[];
@@ -34,8 +34,14 @@ export class Deduplicator {
     const mine = new Set<string>();
     const others = new Set<Promise<void>>();
     identities.forEach((identity, index) => {
+      // Copies within one request are all written: a sender resends whole requests, and two
+      // identical lines in one (a sender with second-resolution times) are two events.
+      if (mine.has(identity)) {
+        fresh.push(index);
+        return;
+      }
       const other = this.writing.get(identity);
-      if (this.remembered.has(identity) || mine.has(identity) || other !== undefined) {
+      if (this.remembered.has(identity) || other !== undefined) {
         if (other !== undefined) others.add(other);
         duplicates.push(index);
         return;

@@ -1,10 +1,10 @@
 import { Deduplicator, keepRecords } from '../../src/pipeline/deduplicate';
 
 describe('Deduplicator', () => {
-  it('writes each event once: the first of any repeated within a batch, none already written', () => {
+  it('writes no event already written, and every copy within one batch (two identical lines in one request are two events)', () => {
     const dedup = new Deduplicator(100);
     const first = dedup.claim(['a', 'b', 'a']);
-    expect(first).toMatchObject({ fresh: [0, 1], duplicates: [2] });
+    expect(first).toMatchObject({ fresh: [0, 1, 2], duplicates: [] });
     first.written();
     expect(dedup.claim(['b', 'c'])).toMatchObject({ fresh: [1], duplicates: [0] });
   });

@@ -60,8 +60,8 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
   let field = FIELDS.get(key);
   if (field === undefined) return undefined;
 
-  const signatureAt = key === 'sig' ? -1 : line.lastIndexOf(SIGNATURE_MARK, end - SIGNATURE_MARK.length);
-  const valuesEnd = signatureAt > firstEq ? signatureAt : end;
+  const signatureAt = key === 'sig' ? -1 : signatureStart(line, firstEq, end);
+  const valuesEnd = signatureAt === -1 ? end : signatureAt;
   let shape = childShape(rootShape(), line, pos, firstEq);
   let read = field.bit | SIG_BIT;
   let count = 0;
@@ -91,7 +91,9 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
       warnings.push({ message: `" ${word}=" kept in the value of ${key}: ${why}, and Konnect does not escape`, offset: k, key });
     }
     let valueEnd = nextKeyStart === -1 ? valuesEnd : nextKeyStart - 1;
-    if (nextKeyStart === -1) while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+    // Only the line's last value loses its trailing spaces (the CEF spec); before ` sig=`, as
+    // before any key, the one space is the separator.
+    if (valuesEnd === end && nextKeyStart === -1) while (valueEnd > valueStart && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
     scratchKeys[count] = key;
     scratchValues[count++] = line.slice(valueStart, valueEnd);
     if (nextKeyStart === -1) break;
@@ -114,4 +116,18 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
   for (let i = 0; i < count; i++) defineValue(extensions, scratchKeys[i]!, scratchValues[i]!);
   const keys = Object.keys(extensions);
   return { extensions, timestampKeys: keys.filter(isTimestampKey), zoneKey: zoneKeyOf(keys) };
+}
+
+/**
+ * Where the signer's ` sig=` starts: the last one after the first pair, followed by one word
+ * (base64url has no spaces; trailing spaces aside). -1 when there is none: an unsigned line whose
+ * query happens to hold ` sig=` keeps it in the query.
+ */
+function signatureStart(line: string, after: number, end: number): number {
+  const at = line.lastIndexOf(SIGNATURE_MARK, end - SIGNATURE_MARK.length);
+  if (at <= after) return -1;
+  let valueEnd = end;
+  while (valueEnd > at && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+  const space = line.indexOf(' ', at + SIGNATURE_MARK.length);
+  return space === -1 || space >= valueEnd ? at : -1;
 }

@@ -56,6 +56,11 @@ describe("Konnect's CEF dialect on the way in", () => {
     expect(event.extensions).toEqual({ rt: '1', query: '{"x":" sig=fake"}', sig: 'real' });
   });
 
+  it('keeps " sig=" followed by more words inside the value (an unsigned line), and a value\'s spaces before the signature', () => {
+    expect(parsed(`${ACCESS_HEADER}rt=1 query={"x":" sig=a b"}`).event.extensions).toEqual({ rt: '1', query: '{"x":" sig=a b"}' });
+    expect(parsed(`${ACCESS_HEADER}rt=1 user_agent=a   sig=real`).event.extensions).toEqual({ rt: '1', user_agent: 'a  ', sig: 'real' });
+  });
+
   it('tells Konnect by its vendor, or by the konghq.com host with the example vendor, and its products', () => {
     const tail = 'rt=1 user_agent=a (b; c=d)';
     const userAgentOf = (line: string) => parsed(line).event.extensions.user_agent;
