@@ -12,12 +12,15 @@ const NO_OBSERVER: SinkObserver = { written: () => undefined, failed: () => unde
 /**
  * Write a processed batch: accepted records to every sink, rejected ones to the dead letter.
  * Resolves only when every write has completed; rejects with the first sink that failed.
+ * `onEventsWritten` is called once the accepted records are in every sink, even if the dead
+ * letter's write then fails.
  */
 export async function deliverBatch(
   batch: BatchResult,
   sinks: readonly Sink[],
   deadLetter: Sink,
   observe: SinkObserver = NO_OBSERVER,
+  onEventsWritten: () => void = () => undefined,
 ): Promise<void> {
   const writes: Array<Promise<void>> = [];
   const guarded = (sink: Sink, records: Buffer) => {
@@ -31,8 +34,12 @@ export async function deliverBatch(
     );
   };
   if (batch.acceptedOutput.length > 0) for (const sink of sinks) writes.push(guarded(sink, batch.acceptedOutput));
+  const eventsWritten = Promise.allSettled([...writes]).then((results) => {
+    if (results.every((result) => result.status === 'fulfilled')) onEventsWritten();
+  });
   if (batch.deadLetterOutput.length > 0) writes.push(guarded(deadLetter, batch.deadLetterOutput));
   const results = await Promise.allSettled(writes);
+  await eventsWritten; // told before this resolves or rejects
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure) throw failure.reason;
 }

@@ -77,6 +77,14 @@ describe('a sink on a full disk (/dev/full)', () => {
     expect((await post(receiver.url, numberedBatch(10, 5), { headers: GZIP_HEADERS })).status).toBe(200);
     expect(seqsOf(strictRecords(receiver.eventsFile)).filter((seq) => seq !== 6)).toEqual([0, 1, 2, 3, 4, 10, 11, 12, 13, 14]);
   });
+
+  it('a failed dead letter does not make the events already in the sink be written again on the retry', async () => {
+    const directory = makeTempDir('dl-full-retry');
+    directories.push(directory);
+    const receiver = await start({ directory, flags: ['--dead-letter', '/dev/full'] });
+    for (let attempt = 0; attempt < 2; attempt++) expect503(await post(receiver.url, `${numberedEvent(6)}\nnot an event\n`));
+    expect(seqsOf(strictRecords(receiver.eventsFile))).toEqual([6]);
+  });
 });
 
 describe('a sink directory that turns read-only, then writable again', () => {
