@@ -103,7 +103,7 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
   }
   if (valuesEnd !== end) {
     let signatureEnd = end;
-    while (signatureEnd > signatureAt && line.charCodeAt(signatureEnd - 1) === SPACE) signatureEnd--;
+    while (signatureEnd > signatureAt && isBlank(line.charCodeAt(signatureEnd - 1))) signatureEnd--;
     if (shape !== undefined) shape = knownKeyBefore(line, signatureAt + 4, signatureAt, shape) ?? childShape(shape, line, signatureAt + 1, signatureAt + 4);
     scratchKeys[count] = 'sig';
     scratchValues[count++] = line.slice(signatureAt + SIGNATURE_MARK.length, signatureEnd);
@@ -127,7 +127,12 @@ function signatureStart(line: string, after: number, end: number): number {
   const at = line.lastIndexOf(SIGNATURE_MARK, end - SIGNATURE_MARK.length);
   if (at <= after) return -1;
   let valueEnd = end;
-  while (valueEnd > at && line.charCodeAt(valueEnd - 1) === SPACE) valueEnd--;
+  while (valueEnd > at && isBlank(line.charCodeAt(valueEnd - 1))) valueEnd--;
   const space = line.indexOf(' ', at + SIGNATURE_MARK.length);
   return space === -1 || space >= valueEnd ? at : -1;
+}
+
+/** Trailing spaces and tabs are not part of the signature (as the verifier reads it too). */
+function isBlank(code: number): boolean {
+  return code === SPACE || code === 0x09;
 }

@@ -52,7 +52,7 @@ describe("Konnect's CEF dialect on the way in", () => {
   });
 
   it('takes the last " sig=" as the signature, which the signer appends, and keeps an earlier one in its value', () => {
-    const { event } = parsed(`${ACCESS_HEADER}rt=1 query={"x":" sig=fake"} sig=real  `);
+    const { event } = parsed(`${ACCESS_HEADER}rt=1 query={"x":" sig=fake"} sig=real \t `);
     expect(event.extensions).toEqual({ rt: '1', query: '{"x":" sig=fake"}', sig: 'real' });
   });
 
