@@ -19,7 +19,7 @@ import {
 } from '../signature';
 
 export const SIGNING_KEY_FILE = 'signing-key.pem';
-/** The public keys still published from before a rotation, as a JWKS. */
+/** The public keys still published from before a rotation, as a JWKS (absent when there are none). */
 export const PREVIOUS_KEYS_FILE = 'previous-public-keys.json';
 
 export class SigningKeys {
@@ -80,8 +80,11 @@ export class SigningKeys {
     // Each file is replaced whole (a crash leaves the old or the new one), the previous keys
     // first: a crash in between publishes a key twice rather than losing one.
     const previousFile = path.join(this.dataDir, PREVIOUS_KEYS_FILE);
-    await fs.writeFile(`${previousFile}.new`, JSON.stringify(publishJwks(previous)), { mode: 0o644 });
-    await fs.rename(`${previousFile}.new`, previousFile);
+    if (previous.length === 0) await fs.rm(previousFile, { force: true });
+    else {
+      await fs.writeFile(`${previousFile}.new`, JSON.stringify(publishJwks(previous)), { mode: 0o644 });
+      await fs.rename(`${previousFile}.new`, previousFile);
+    }
     const keyFile = path.join(this.dataDir, SIGNING_KEY_FILE);
     await writePrivateKeyFile(`${keyFile}.new`, privateKey, { overwrite: true });
     await fs.rename(`${keyFile}.new`, keyFile);
@@ -101,8 +104,7 @@ async function readPreviousKeys(dataDir: string): Promise<KeyObject[]> {
   const text = await fs.readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) return [];
   try {
-    const document = JSON.parse(text) as { keys?: unknown[] };
-    return (document.keys?.length ?? 0) === 0 ? [] : parseJwks(text).map((entry) => entry.publicKey);
+    return parseJwks(text).map((entry) => entry.publicKey);
   } catch (error) {
     throw new ConfigError('--data-dir', `${file}: ${(error as Error).message} (remove it to publish only the current key)`);
   }

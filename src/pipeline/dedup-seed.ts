@@ -12,7 +12,7 @@ const CHUNK_BYTES = 1 << 20;
 const NEWLINE = 0x0a;
 
 /** The identity of a written record, as eventIdentity gave it; undefined for a line that is not one. */
-export function recordIdentity(line: string): string | undefined {
+function recordIdentity(line: string): string | undefined {
   let record: { raw?: unknown };
   try {
     record = JSON.parse(line) as typeof record;
@@ -26,7 +26,7 @@ export function recordIdentity(line: string): string | undefined {
  * The identities of the last `count` records of `file`, oldest first. Reads the file backwards,
  * a chunk at a time, so a large file costs only its tail. A missing file has none.
  */
-export async function newestIdentities(file: string, count: number): Promise<string[]> {
+async function newestIdentities(file: string, count: number): Promise<string[]> {
   const handle = await fs.open(file, 'r').catch(() => undefined);
   if (!handle) return [];
   const newestFirst: string[] = [];

@@ -45,7 +45,7 @@ export interface BatchResult {
   identities: string[];
   /** Per accepted record: where it ends in `acceptedOutput` (its newline included). */
   recordEnds: number[];
-  /** Per accepted record: its format. */
+  /** Per accepted record, when asked (`identify`): its format, for counting duplicates by format. */
   recordFormats: EventFormat[];
   rejected: RejectedEvent[];
   /** Newline-terminated output records, encoded once for every sink. */
@@ -107,8 +107,10 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     const { format } = outcome.event;
     counts.accepted++;
     counts.formats[format]++;
-    if (options.identify) counts.identities.push(eventIdentity(frame.text));
-    counts.recordFormats.push(format);
+    if (options.identify) {
+      counts.identities.push(eventIdentity(frame.text));
+      counts.recordFormats.push(format);
+    }
     acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
   }
   const accepted = encodeLines(acceptedRecords);

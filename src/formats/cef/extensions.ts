@@ -55,6 +55,11 @@ function buildSlowly(line: string, count: number, warnings: CefWarning[]): Exten
     }
     defineValue(extensions, key, scratchValues[i] as string);
   }
+  return scanOf(extensions);
+}
+
+/** The scan of extensions built without the key-sequence cache: their timestamp and zone keys looked up. */
+export function scanOf(extensions: Record<string, string>): ExtensionScan {
   const keys = Object.keys(extensions);
   return { extensions, timestampKeys: keys.filter(isTimestampKey), zoneKey: zoneKeyOf(keys) };
 }

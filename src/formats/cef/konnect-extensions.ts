@@ -5,10 +5,9 @@
  * Windows path `C:\\tmp` inside a query. Konnect has a schema: inside its free-text fields only
  * its own field names start a pair, each once; the signer's ` sig=` is the last one on the line.
  */
-import type { ExtensionScan } from './extensions';
+import { scanOf, type ExtensionScan } from './extensions';
 import { KONNECT_FIELD_ORDER } from './konnect-dialect';
-import { isTimestampKey } from './dictionary';
-import { buildFromShape, childShape, defineValue, knownKeyBefore, rootShape, zoneKeyOf, type KeyShape } from './key-shapes';
+import { buildFromShape, childShape, defineValue, knownKeyBefore, rootShape, type KeyShape } from './key-shapes';
 import { keyEndAt, keyStartBefore } from './keys';
 import type { CefWarning } from './types';
 
@@ -60,7 +59,9 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
   let field = FIELDS.get(key);
   if (field === undefined) return undefined;
 
-  const signatureAt = key === 'sig' ? -1 : signatureStart(line, firstEq, end);
+  let blankEnd = end; // the line without trailing spaces and tabs
+  while (blankEnd > firstEq && isBlank(line.charCodeAt(blankEnd - 1))) blankEnd--;
+  const signatureAt = key === 'sig' ? -1 : signatureStart(line, firstEq, blankEnd);
   const valuesEnd = signatureAt === -1 ? end : signatureAt;
   let shape = childShape(rootShape(), line, pos, firstEq);
   let read = field.bit | SIG_BIT;
@@ -102,11 +103,9 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
     valueStart = nextEq + 1;
   }
   if (valuesEnd !== end) {
-    let signatureEnd = end;
-    while (signatureEnd > signatureAt && isBlank(line.charCodeAt(signatureEnd - 1))) signatureEnd--;
     if (shape !== undefined) shape = knownKeyBefore(line, signatureAt + 4, signatureAt, shape) ?? childShape(shape, line, signatureAt + 1, signatureAt + 4);
     scratchKeys[count] = 'sig';
-    scratchValues[count++] = line.slice(signatureAt + SIGNATURE_MARK.length, signatureEnd);
+    scratchValues[count++] = line.slice(signatureAt + SIGNATURE_MARK.length, blankEnd);
   }
   if (shape !== undefined && !shape.repeats) {
     return { extensions: buildFromShape(shape, scratchValues), timestampKeys: shape.timestampKeys, zoneKey: shape.zoneKey };
@@ -114,22 +113,19 @@ export function parseKonnectExtensions(line: string, start: number, end: number,
   // The cache is full, or a key that is not Konnect's came twice (the last value wins).
   const extensions: Record<string, string> = {};
   for (let i = 0; i < count; i++) defineValue(extensions, scratchKeys[i]!, scratchValues[i]!);
-  const keys = Object.keys(extensions);
-  return { extensions, timestampKeys: keys.filter(isTimestampKey), zoneKey: zoneKeyOf(keys) };
+  return scanOf(extensions);
 }
 
 /**
- * Where the signer's ` sig=` starts: the last one after the first pair, followed by one word
- * (base64url has no spaces; trailing spaces aside). -1 when there is none: an unsigned line whose
+ * Where the signer's ` sig=` starts: the last one after the first pair, followed by one word that
+ * ends at `blankEnd` (base64url has no spaces). -1 when there is none: an unsigned line whose
  * query happens to hold ` sig=` keeps it in the query.
  */
-function signatureStart(line: string, after: number, end: number): number {
-  const at = line.lastIndexOf(SIGNATURE_MARK, end - SIGNATURE_MARK.length);
+function signatureStart(line: string, after: number, blankEnd: number): number {
+  const at = line.lastIndexOf(SIGNATURE_MARK, blankEnd - SIGNATURE_MARK.length);
   if (at <= after) return -1;
-  let valueEnd = end;
-  while (valueEnd > at && isBlank(line.charCodeAt(valueEnd - 1))) valueEnd--;
   const space = line.indexOf(' ', at + SIGNATURE_MARK.length);
-  return space === -1 || space >= valueEnd ? at : -1;
+  return space === -1 || space >= blankEnd ? at : -1;
 }
 
 /** Trailing spaces and tabs are not part of the signature (as the verifier reads it too). */

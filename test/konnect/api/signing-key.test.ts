@@ -51,6 +51,7 @@ describe('POST /stand-in/signing-key/rotate: a key rotation, end to end with the
     const retired = await api().post('/stand-in/signing-key/rotate').set('authorization', AUTH).send({ retire_previous: true }).expect(200);
     expect(kidsOf(retired.body)).toHaveLength(1);
     expect(kidsOf(rotated.body)).not.toContain(kidsOf(retired.body)[0]);
+    expect(fs.existsSync(path.join(standIn.directory, PREVIOUS_KEYS_FILE))).toBe(false); // nothing left from before
     // A receiver that loads the keys now (this one would still hold the retired ones until its
     // next refresh) gets a replay of the four events as they were signed: by keys no longer published.
     await receiver.close();
