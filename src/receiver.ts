@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -175,7 +176,9 @@ async function startDeduplicator(window: number, sinks: readonly Sink[], logger:
   const deduplicator = new Deduplicator(window);
   const files = sinks.filter((sink): sink is FileSink => sink instanceof FileSink);
   if (files.length < sinks.length) {
-    logger.info('deduplication starts empty: stdout cannot be read back to see what was written before');
+    // Said only when there is something it could have remembered: not on a first start.
+    const writtenBefore = files.some((file) => (fs.statSync(file.filePath, { throwIfNoEntry: false })?.size ?? 0) > 0);
+    if (writtenBefore) logger.info('deduplication starts empty: stdout cannot be read back to see what was written before');
     return deduplicator;
   }
   const remembered = await seedFromFiles(deduplicator, files.map((file) => file.filePath));
