@@ -1,10 +1,12 @@
 import { isUtf8 } from 'node:buffer';
+import { readFlatObject, type FlatMember } from '../formats/json/flat-object';
 import { scanJsonValue, type ScannedValue } from '../formats/json/scan';
 import { badRequest, payloadTooLarge } from '../problem';
 
 /** One event's worth of text cut out of a request body, not yet parsed. */
 export type Frame =
-  | { kind: 'json'; text: string; line: number; scanned: ScannedValue }
+  /** `members` when the object is flat and compact (Konnect's JSON), offsets into `text`. */
+  | { kind: 'json'; text: string; line: number; scanned: ScannedValue; members?: FlatMember[] }
   | { kind: 'text'; text: string; line: number }
   | { kind: 'invalid'; text: string; line: number; reason: string; code: RejectionCode; rawBase64?: string };
 
@@ -82,6 +84,14 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
     }
     let lineEnd = text.indexOf('\n', position);
     if (lineEnd < 0) lineEnd = length;
+    if (code === 0x7b /* { */) {
+      const flat = flatObjectFrame(text.slice(position, lineEnd), line, limits);
+      if (flat) {
+        frames.push(flat);
+        position = lineEnd;
+        continue;
+      }
+    }
     if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       if (scan.ok) {
@@ -115,6 +125,19 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
     position = lineEnd;
   }
   return frames;
+}
+
+/**
+ * A line that is one flat, compact object, read in one pass that also gives its members: the
+ * most common line (Konnect's JSON) needs no bracket scan. Anything else is left to the scan.
+ */
+function flatObjectFrame(lineText: string, line: number, limits: FramingLimits): Frame | undefined {
+  const members = readFlatObject(lineText);
+  if (!members) return undefined;
+  if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
+  const unsafeNumbers: Array<[number, number]> = [];
+  for (const member of members) if (member.kind === 'unsafe-integer') unsafeNumbers.push([member.valueStart, member.valueEnd]);
+  return { kind: 'json', text: lineText, line, scanned: { start: 0, end: lineText.length, unsafeNumbers }, members };
 }
 
 /** Each element of a top-level array is one event; anything but an object is refused. */

@@ -36,8 +36,10 @@ const NO_HEADER: readonly never[] = [];
  * kind. Konnect's events come in a few key sequences (its JSON is sorted but for `sig`, last), so
  * this is worked out once per sequence instead of sorting and looking up every key per event.
  */
-interface Layout {
+export interface Layout {
   keys: readonly string[];
+  /** Per output key, its index among the field keys; FROM_HEADER for a header value. */
+  fieldIndexes: readonly number[];
   /** FROM_FIELDS, or an index into the header values. */
   sources: readonly number[];
   /** 'event_ts' for the value that goes through normalizeEventTs. */
@@ -45,6 +47,7 @@ interface Layout {
 }
 
 const FROM_FIELDS = -1;
+const FROM_HEADER = -1;
 
 /** Assigned one by one in sorted order, as a plain object always was (so `__proto__` acts the same). */
 function build(layout: Layout, fields: Readonly<Record<string, unknown>>, headerValues: readonly unknown[]): NormalizedEvent {
@@ -82,6 +85,11 @@ let nodeCount = 0;
 /** How many trie nodes are in use (for tests). */
 export function layoutCacheSize(): number {
   return nodeCount;
+}
+
+/** The layout of a JSON event with these keys, in the order they came (cached like every layout). */
+export function jsonLayout(fieldKeys: string[]): Layout {
+  return layoutFor(fieldKeys, NO_HEADER);
 }
 
 function layoutFor(fieldKeys: string[], headerKeys: readonly string[]): Layout {
@@ -132,12 +140,18 @@ function newNode(): TrieNode {
 
 function makeLayout(fieldKeys: string[], headerKeys: readonly string[]): Layout {
   const sourceOf = new Map<string, number>();
-  for (const key of fieldKeys) sourceOf.set(key, FROM_FIELDS);
+  const fieldIndexOf = new Map<string, number>();
+  fieldKeys.forEach((key, index) => {
+    sourceOf.set(key, FROM_FIELDS);
+    if (!fieldIndexOf.has(key)) fieldIndexOf.set(key, index);
+  });
   headerKeys.forEach((key, index) => sourceOf.set(key, index));
   const keys = [...sourceOf.keys()].sort();
+  const sources = keys.map((key) => sourceOf.get(key)!);
   return {
     keys,
-    sources: keys.map((key) => sourceOf.get(key)!),
+    fieldIndexes: keys.map((key, i) => (sources[i] === FROM_FIELDS ? fieldIndexOf.get(key)! : FROM_HEADER)),
+    sources,
     kinds: keys.map((key) => (key === 'event_ts' ? 'event_ts' : konnectKindOf(key))),
   };
 }

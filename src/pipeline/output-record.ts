@@ -1,5 +1,4 @@
 import type { EventFormat } from '../formats/parse-frame';
-import type { NormalizedEvent } from '../normalize/normalize-event';
 
 export type SignatureOutcome = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
@@ -14,11 +13,12 @@ export type SignatureOutcome = 'valid' | 'invalid' | 'missing' | 'unchecked';
 export function acceptedRecord(
   receivedAt: string,
   format: EventFormat,
-  event: NormalizedEvent,
+  /** The normalized event, already JSON. */
+  eventJson: string,
   signature: SignatureOutcome,
   raw: string,
 ): string {
-  return `{"received_at":"${receivedAt}","format":"${format}","event":${JSON.stringify(event)},"signature":"${signature}","raw":${jsonString(raw)}}`;
+  return `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}","raw":${jsonString(raw)}}`;
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;

@@ -2,6 +2,7 @@ import { frameBody, type FramingLimits } from '../ingest/framing';
 import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } from '../formats/parse-frame';
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizeEvent } from '../normalize/normalize-event';
+import { normalizeFlatJson } from '../normalize/flat-json-event';
 import { payloadTooLarge } from '../problem';
 import { encodeLines } from './encode-lines';
 import { eventIdentity } from './event-identity';
@@ -80,17 +81,32 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
   };
+  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string): void => {
+    counts.accepted++;
+    counts.formats[format]++;
+    if (options.identify) {
+      counts.identities.push(eventIdentity(frame.text));
+      counts.recordFormats.push(format);
+    }
+    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, frame.text));
+  };
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
     if (frame.kind !== 'invalid') counts.signatures[signature]++;
-    const outcome: ParseOutcome =
-      options.requireValidSignature && signature !== 'valid'
-        ? {
-            ok: false,
-            reason: `signature ${signature}: --signatures require accepts only events signed by a JWKS key`,
-            code: signature === 'missing' ? 'signature_missing' : 'signature_invalid',
-          }
-        : parseFrame(frame, options);
+    const refused = options.requireValidSignature && signature !== 'valid';
+    // Konnect's flat JSON is written out from its text; everything else is parsed.
+    const flatEventJson = frame.kind === 'json' && frame.members && !refused ? normalizeFlatJson(frame.text, frame.members) : undefined;
+    if (flatEventJson !== undefined) {
+      accept(frame, signature, 'json', flatEventJson);
+      continue;
+    }
+    const outcome: ParseOutcome = refused
+      ? {
+          ok: false,
+          reason: `signature ${signature}: --signatures require accepts only events signed by a JWKS key`,
+          code: signature === 'missing' ? 'signature_missing' : 'signature_invalid',
+        }
+      : parseFrame(frame, options);
     if (!outcome.ok) {
       const format = FORMAT_OF_REJECTION[outcome.code] ?? signedFormatOf(frame);
       counts.rejected.push({ line: frame.line, reason: outcome.reason, code: outcome.code, format });
@@ -104,14 +120,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
       }));
       continue;
     }
-    const { format } = outcome.event;
-    counts.accepted++;
-    counts.formats[format]++;
-    if (options.identify) {
-      counts.identities.push(eventIdentity(frame.text));
-      counts.recordFormats.push(format);
-    }
-    acceptedRecords.push(acceptedRecord(receivedAt, format, normalizeEvent(outcome.event), signature, frame.text));
+    accept(frame, signature, outcome.event.format, JSON.stringify(normalizeEvent(outcome.event)));
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);

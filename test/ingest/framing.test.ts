@@ -16,6 +16,15 @@ describe('frameBody', () => {
     expect(summary(frame('CEF:0|a| x=1  \n'))).toEqual([['text', 'CEF:0|a| x=1  ', 1]]);
   });
 
+  it("reads a flat, compact line's members while framing it, with its big integers, and leaves other JSON to the scan", () => {
+    const [flat, spaced, nested] = frame('{"a":1,"trace_id":6891110586028963295}\n{"a": 1}\n{"a":{"b":1}}');
+    expect(flat).toMatchObject({ kind: 'json', scanned: { start: 0, end: 38, unsafeNumbers: [[18, 37]] } });
+    expect(flat!.kind === 'json' && flat!.members?.map((m) => m.key)).toEqual(['a', 'trace_id']);
+    for (const other of [spaced, nested]) expect(other).toMatchObject({ kind: 'json' });
+    expect(spaced!.kind === 'json' && spaced!.members).toBeUndefined();
+    expect(nested!.kind === 'json' && nested!.members).toBeUndefined();
+  });
+
   it('splits a top-level array into one event per object', () => {
     expect(summary(frame('[{"a":1}, {"b":[2]}]'))).toEqual([
       ['json', '{"a":1}', 1],

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { parseCef } from '../../../src/formats/cef/parse';
 import type { CefEvent, CefParseResult } from '../../../src/formats/cef/types';
 import { KONNECT_EXAMPLES } from './konnect-examples';
+import { mutatedLines } from '../../helpers/mutated-lines';
 
 function parsed(line: string, options?: Parameters<typeof parseCef>[1]): CefEvent {
   const result = parseCef(line, options);
@@ -198,26 +199,11 @@ describe('parseCef: results stay consistent as its caches warm up', () => {
 });
 
 /** CEF-ish lines with their pieces shuffled, truncated and spliced, to shake out edge cases. */
-const mutatedCefLine = fc
-  .tuple(
-    fc.constantFrom(...KONNECT_EXAMPLES.map((e) => e.line), 'CEF:0|a\\|b|c\\\\|d|e|f|g|x=y\\=z w=\\n\\r\\', '<13>1 - - - - - CEF:1|V|P|1|1|n|Low|'),
-    fc.array(
-      fc.tuple(
-        fc.nat(),
-        fc.nat(20),
-        fc.oneof(fc.constantFrom('|', '\\', '=', ' ', 'CEF:', 'CEF:0|', ' k=', '\n', '\r', '\u2028', '\uD800', 'rt=', 'dtz=', 'Label='), fc.string({ unit: 'binary', maxLength: 5 })),
-      ),
-      { maxLength: 8 },
-    ),
-  )
-  .map(([base, edits]) => {
-    let line = base;
-    for (const [at, remove, insert] of edits) {
-      const i = at % (line.length + 1);
-      line = line.slice(0, i) + insert + line.slice(i + remove);
-    }
-    return line;
-  });
+const mutatedCefLine = mutatedLines(
+  fc.constantFrom(...KONNECT_EXAMPLES.map((e) => e.line), 'CEF:0|a\\|b|c\\\\|d|e|f|g|x=y\\=z w=\\n\\r\\', '<13>1 - - - - - CEF:1|V|P|1|1|n|Low|'),
+  fc.oneof(fc.constantFrom('|', '\\', '=', ' ', 'CEF:', 'CEF:0|', ' k=', '\n', '\r', '\u2028', '\uD800', 'rt=', 'dtz=', 'Label='), fc.string({ unit: 'binary', maxLength: 5 })),
+  { maxEdits: 8, maxRemoved: 20 },
+);
 
 /** Single UTF-16 code units, lone surrogates included. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
