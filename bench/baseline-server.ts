@@ -7,9 +7,10 @@
  *   2. reads the whole body;
  *   3. gunzips it when `Content-Encoding` says gzip or the body starts with the gzip magic bytes;
  *   4. splits it on `\n` (a trailing `\r` is dropped, blank lines are skipped);
- *   5. per line, `--mode json`: `JSON.parse` (a line that does not parse fails the request with 400);
- *      `--mode lines` (CEF): a trivial check, that the line holds `CEF:`, since `JSON.parse` would
- *      fail on CEF and the baseline has no CEF parser;
+ *   5. parses each line into an object of its fields (a line that does not parse fails the request
+ *      with 400): `--mode json` with `JSON.parse`; `--mode cef` with the least parse that gives a
+ *      CEF line's fields (`parseCefFields`: the seven header fields split on `|`, the extension cut
+ *      before each ` key=`; no escapes, no types, no dictionary), as JSON.parse is for JSON;
  *   6. appends each line, unchanged, plus `\n`, to one file through one `fs.WriteStream`;
  *   7. with `--fsync`, calls `fdatasync` on that file after the batch's writes completed;
  *   8. answers `200 {"accepted":N}` once the last write (and the fdatasync) completed.
@@ -17,7 +18,7 @@
  * It does no normalization, no signature check and no per-event serialization; that is why it is
  * a ceiling and not a competitor.
  *
- * Usage: node baseline-server.js --out FILE --authorization 'Bearer x' [--mode json|lines] [--fsync] [--port 0]
+ * Usage: node baseline-server.js --out FILE --authorization 'Bearer x' [--mode json|cef] [--fsync] [--port 0]
  * Prints `baseline is receiving at http://127.0.0.1:PORT/` on stderr once listening.
  */
 import fs from 'node:fs';
@@ -34,13 +35,42 @@ const authorization = option('authorization');
 const mode = option('mode') ?? 'json';
 const fsync = process.argv.includes('--fsync');
 const port = Number(option('port') ?? 0);
-if (!out || !authorization || (mode !== 'json' && mode !== 'lines')) {
-  process.stderr.write('usage: baseline-server --out FILE --authorization VALUE [--mode json|lines] [--fsync] [--port N]\n');
+if (!out || !authorization || (mode !== 'json' && mode !== 'cef')) {
+  process.stderr.write('usage: baseline-server --out FILE --authorization VALUE [--mode json|cef] [--fsync] [--port N]\n');
   process.exit(2);
 }
 
 const fd = fs.openSync(out, 'a');
 const stream = fs.createWriteStream('', { fd });
+
+const CEF_HEADER_FIELDS = ['cef_version', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name', 'severity'];
+/** Where the next extension key starts: a space, then a key, then `=`. */
+const NEXT_EXTENSION_KEY = / ([\w.[\]-]+)=/g;
+
+/** A CEF line's fields, split the fastest way that still gives each one; undefined when it has no seven-field header. */
+function parseCefFields(line: string): Record<string, string> | undefined {
+  let at = line.indexOf('CEF:') + 4;
+  if (at < 4) return undefined;
+  const fields: Record<string, string> = {};
+  for (const name of CEF_HEADER_FIELDS) {
+    const bar = line.indexOf('|', at);
+    if (bar < 0) return undefined;
+    fields[name] = line.slice(at, bar);
+    at = bar + 1;
+  }
+  const firstEquals = line.indexOf('=', at);
+  if (firstEquals < 0) return fields;
+  let key = line.slice(at, firstEquals);
+  let valueStart = firstEquals + 1;
+  NEXT_EXTENSION_KEY.lastIndex = valueStart;
+  for (let match = NEXT_EXTENSION_KEY.exec(line); match; match = NEXT_EXTENSION_KEY.exec(line)) {
+    fields[key] = line.slice(valueStart, match.index);
+    key = match[1]!;
+    valueStart = NEXT_EXTENSION_KEY.lastIndex;
+  }
+  fields[key] = line.slice(valueStart);
+  return fields;
+}
 
 function answer(response: http.ServerResponse, status: number, body: string): void {
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -60,7 +90,7 @@ function handle(decoded: Buffer, response: http.ServerResponse): void {
         answer(response, 400, '{"error":"a line is not JSON"}');
         return;
       }
-    } else if (!line.includes('CEF:')) {
+    } else if (!parseCefFields(line)) {
       answer(response, 400, '{"error":"a line is not CEF"}');
       return;
     }
