@@ -18,12 +18,39 @@ function fromJson(fields: JsonObject): NormalizedEvent {
   return build(layoutFor(Object.keys(fields), NO_HEADER), fields, NO_HEADER);
 }
 
-/** CEF header fields and the prefix time join the extensions, and win over extensions of the same name. */
 function fromCef(cef: CefEvent): NormalizedEvent {
+  const { layout, headerValues } = cefLayout(cef);
+  return build(layout, cef.extensions, headerValues);
+}
+
+/** CEF header fields and the prefix time join the extensions, and win over extensions of the same name. */
+function cefLayout(cef: CefEvent): { layout: Layout; headerValues: unknown[] } {
   const time = cef.prefix?.time;
   const header = time ? HEADER_KEYS_AND_TIME : HEADER_KEYS;
-  const values = [cef.version, cef.deviceVendor, cef.deviceProduct, cef.deviceVersion, cef.deviceEventClassId, cef.name, cef.severity, time?.iso];
-  return build(layoutFor(Object.keys(cef.extensions), header), cef.extensions, values);
+  const headerValues = [cef.version, cef.deviceVendor, cef.deviceProduct, cef.deviceVersion, cef.deviceEventClassId, cef.name, cef.severity, time?.iso];
+  return { layout: layoutFor(Object.keys(cef.extensions), header), headerValues };
+}
+
+/**
+ * JSON.stringify(normalizeEvent(…)) of a CEF event, written without building the object. Only
+ * for an event whose line holds nothing JSON escapes (no `"`, `\` or control character): then
+ * no value needs escaping either, as each is a piece of the line (nothing was unescaped), a
+ * number, or a time written here.
+ */
+export function normalizedPlainCefJson(cef: CefEvent): string {
+  const { layout, headerValues } = cefLayout(cef);
+  const { keys, sources, kinds, memberPrefixes } = layout;
+  if (memberPrefixes === undefined) return JSON.stringify(build(layout, cef.extensions, headerValues));
+  let out = '';
+  for (let i = 0; i < keys.length; i++) {
+    const source = sources[i]!;
+    const value = source === FROM_FIELDS ? cef.extensions[keys[i]!] : headerValues[source];
+    const kind = kinds[i];
+    const typed = kind === 'event_ts' ? normalizeEventTs(value) : typeAsKind(kind, value);
+    if (typed === undefined) return JSON.stringify(build(layout, cef.extensions, headerValues));
+    out += memberPrefixes[i] + (typeof typed === 'string' ? `"${typed}"` : JSON.stringify(typed));
+  }
+  return `${out}}`;
 }
 
 /** Konnect's JSON names of the CEF header fields, in the order `fromCef` lists their values. */
@@ -44,6 +71,12 @@ export interface Layout {
   sources: readonly number[];
   /** 'event_ts' for the value that goes through normalizeEventTs. */
   kinds: ReadonlyArray<KonnectKind | 'event_ts' | undefined>;
+  /**
+   * Per output key, its JSON text up to the value (`{"key":`, then `,"key":`); undefined when
+   * an object would not hold the keys in this order (array-index keys go first) or drops one
+   * (`__proto__`), so only JSON.stringify of the built object writes it right.
+   */
+  memberPrefixes: readonly string[] | undefined;
 }
 
 const FROM_FIELDS = -1;
@@ -153,5 +186,8 @@ function makeLayout(fieldKeys: string[], headerKeys: readonly string[]): Layout 
     fieldIndexes: keys.map((key, i) => (sources[i] === FROM_FIELDS ? fieldIndexOf.get(key)! : FROM_HEADER)),
     sources,
     kinds: keys.map((key) => (key === 'event_ts' ? 'event_ts' : konnectKindOf(key))),
+    memberPrefixes: keys.some((key) => key === '__proto__' || /^\d/.test(key))
+      ? undefined
+      : keys.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`),
   };
 }

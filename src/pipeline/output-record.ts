@@ -17,20 +17,21 @@ export function acceptedRecord(
   eventJson: string,
   signature: SignatureOutcome,
   raw: string,
+  /** isPlainText(raw), when the caller has already worked it out. */
+  rawIsPlain = isPlainText(raw),
 ): string {
-  return `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}","raw":${jsonString(raw)}}`;
+  return `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}","raw":${rawIsPlain ? `"${raw}"` : JSON.stringify(raw)}}`;
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;
 
 /**
- * JSON.stringify of a string, taking a shortcut when nothing in it needs escaping (most CEF lines):
- * JSON.stringify escapes character by character. A raw line is decoded from valid UTF-8, so it
- * holds no lone surrogate (the one other thing JSON.stringify escapes).
+ * Whether JSON writes `text` as it is, between quotes: no `"`, `\` or control character (most
+ * CEF lines). A shortcut worth taking, as JSON.stringify escapes character by character. A line
+ * is decoded from valid UTF-8, so it holds no lone surrogate (the one other thing JSON escapes).
  */
-function jsonString(text: string): string {
-  if (text.indexOf('"') < 0 && text.indexOf('\\') < 0 && !CONTROL_CHARACTER.test(text)) return `"${text}"`;
-  return JSON.stringify(text);
+export function isPlainText(text: string): boolean {
+  return text.indexOf('"') < 0 && text.indexOf('\\') < 0 && !CONTROL_CHARACTER.test(text);
 }
 
 export interface DeadLetterRecord {

@@ -1,12 +1,12 @@
 import { frameBody, type FramingLimits } from '../ingest/framing';
 import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } from '../formats/parse-frame';
 import type { Frame, RejectionCode } from '../ingest/framing';
-import { normalizeEvent } from '../normalize/normalize-event';
+import { normalizedPlainCefJson, normalizeEvent } from '../normalize/normalize-event';
 import { normalizeFlatJson } from '../normalize/flat-json-event';
 import { payloadTooLarge } from '../problem';
 import { encodeLines } from './encode-lines';
 import { eventIdentity } from './event-identity';
-import { acceptedRecord, deadLetterRecord, type SignatureOutcome } from './output-record';
+import { acceptedRecord, deadLetterRecord, isPlainText, type SignatureOutcome } from './output-record';
 
 /** Decides the `signature` field from the raw line, before anything parses it. */
 export type SignatureCheck = (raw: string, format: EventFormat) => Promise<SignatureOutcome>;
@@ -81,14 +81,14 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
   };
-  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string): void => {
+  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain?: boolean): void => {
     counts.accepted++;
     counts.formats[format]++;
     if (options.identify) {
       counts.identities.push(eventIdentity(frame.text));
       counts.recordFormats.push(format);
     }
-    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, frame.text));
+    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, frame.text, rawIsPlain));
   };
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
@@ -120,7 +120,11 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
       }));
       continue;
     }
-    accept(frame, signature, outcome.event.format, JSON.stringify(normalizeEvent(outcome.event)));
+    const { event } = outcome;
+    if (event.format === 'cef' && isPlainText(frame.text)) {
+      // Nothing in the line needs escaping, so nothing in the event does: it is written directly.
+      accept(frame, signature, 'cef', normalizedPlainCefJson(event.cef), true);
+    } else accept(frame, signature, event.format, JSON.stringify(normalizeEvent(event)));
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
