@@ -9,8 +9,9 @@
  *   4. splits it on `\n` (a trailing `\r` is dropped, blank lines are skipped);
  *   5. parses each line into an object of its fields (a line that does not parse fails the request
  *      with 400): `--mode json` with `JSON.parse`; `--mode cef` with the least parse that gives a
- *      CEF line's fields (`parseCefFields`: the seven header fields split on `|`, the extension cut
- *      before each ` key=`; no escapes, no types, no dictionary), as JSON.parse is for JSON;
+ *      CEF line's fields (`parseCefFields`: the seven header fields split on `|`, each extension
+ *      value up to the last space before the next `=`; no escapes, no types, no dictionary),
+ *      which costs about what JSON.parse does per line;
  *   6. appends each line, unchanged, plus `\n`, to one file through one `fs.WriteStream`;
  *   7. with `--fsync`, calls `fdatasync` on that file after the batch's writes completed;
  *   8. answers `200 {"accepted":N}` once the last write (and the fdatasync) completed.
@@ -44,10 +45,12 @@ const fd = fs.openSync(out, 'a');
 const stream = fs.createWriteStream('', { fd });
 
 const CEF_HEADER_FIELDS = ['cef_version', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name', 'severity'];
-/** Where the next extension key starts: a space, then a key, then `=`. */
-const NEXT_EXTENSION_KEY = / ([\w.[\]-]+)=/g;
 
-/** A CEF line's fields, split the fastest way that still gives each one; undefined when it has no seven-field header. */
+/**
+ * A CEF line's fields, split the fastest way that still gives each one (about JSON.parse's cost
+ * per line; faster than a RegExp split): the header on `|`, then each extension value runs to the
+ * last space before the next `=`. undefined when there is no seven-field header.
+ */
 function parseCefFields(line: string): Record<string, string> | undefined {
   let at = line.indexOf('CEF:') + 4;
   if (at < 4) return undefined;
@@ -58,17 +61,17 @@ function parseCefFields(line: string): Record<string, string> | undefined {
     fields[name] = line.slice(at, bar);
     at = bar + 1;
   }
-  const firstEquals = line.indexOf('=', at);
-  if (firstEquals < 0) return fields;
-  let key = line.slice(at, firstEquals);
-  let valueStart = firstEquals + 1;
-  NEXT_EXTENSION_KEY.lastIndex = valueStart;
-  for (let match = NEXT_EXTENSION_KEY.exec(line); match; match = NEXT_EXTENSION_KEY.exec(line)) {
-    fields[key] = line.slice(valueStart, match.index);
-    key = match[1]!;
-    valueStart = NEXT_EXTENSION_KEY.lastIndex;
+  let keyStart = at;
+  let equals = line.indexOf('=', at);
+  while (equals >= 0) {
+    const next = line.indexOf('=', equals + 1);
+    const valueEnd = next < 0 ? line.length : line.lastIndexOf(' ', next);
+    if (valueEnd > equals) {
+      fields[line.slice(keyStart, equals)] = line.slice(equals + 1, valueEnd);
+      keyStart = valueEnd + 1;
+    }
+    equals = next;
   }
-  fields[key] = line.slice(valueStart);
   return fields;
 }
 
