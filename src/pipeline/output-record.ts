@@ -17,8 +17,8 @@ export function acceptedRecord(
   eventJson: string,
   signature: SignatureOutcome,
   raw: string,
-  /** isPlainText(raw), when the caller has already worked it out. */
-  rawIsPlain = isPlainText(raw),
+  /** isPlainText(raw): then it goes between quotes as it is. */
+  rawIsPlain: boolean,
 ): string {
   return `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}","raw":${rawIsPlain ? `"${raw}"` : JSON.stringify(raw)}}`;
 }

@@ -81,7 +81,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
   };
-  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain?: boolean): void => {
+  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain: boolean): void => {
     counts.accepted++;
     counts.formats[format]++;
     if (options.identify) {
@@ -97,7 +97,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     // Konnect's flat JSON is written out from its text; everything else is parsed.
     const flatEventJson = frame.kind === 'json' && frame.members && !refused ? normalizeFlatJson(frame.text, frame.members) : undefined;
     if (flatEventJson !== undefined) {
-      accept(frame, signature, 'json', flatEventJson);
+      accept(frame, signature, 'json', flatEventJson, false); // JSON always holds quotes
       continue;
     }
     const outcome: ParseOutcome = refused
@@ -121,10 +121,10 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
       continue;
     }
     const { event } = outcome;
-    if (event.format === 'cef' && isPlainText(frame.text)) {
-      // Nothing in the line needs escaping, so nothing in the event does: it is written directly.
-      accept(frame, signature, 'cef', normalizedPlainCefJson(event.cef), true);
-    } else accept(frame, signature, event.format, JSON.stringify(normalizeEvent(event)));
+    const rawIsPlain = event.format === 'cef' && isPlainText(frame.text);
+    // Nothing in a plain line needs escaping, so nothing in its event does: it is written directly.
+    const eventJson = rawIsPlain ? normalizedPlainCefJson(event.cef) : JSON.stringify(normalizeEvent(event));
+    accept(frame, signature, event.format, eventJson, rawIsPlain);
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
