@@ -49,6 +49,8 @@ export interface CaseResult {
   baseline?: ServerMeasurement;
   /** receiver events/s ÷ baseline events/s */
   ratio?: number;
+  /** The same ratio per round (a receiver slice and the baseline slice next to it), in order: its spread is the run's noise. */
+  roundRatios?: number[];
   /** Set when the case could not run, with the reason (e.g. an option the receiver does not have yet). */
   notAvailable?: string;
 }
@@ -153,12 +155,33 @@ export function renderTable(report: BenchReport): string {
         mb(m.peakRssBytes),
         m.cpuCores === undefined ? 'n/a' : fixed(m.cpuCores, 2),
         m.cpuMicrosPerEvent === undefined ? 'n/a' : fixed(m.cpuMicrosPerEvent, m.cpuMicrosPerEvent < 10 ? 1 : 0),
-        m.server === 'receiver' && c.ratio !== undefined ? `${fixed(c.ratio, 2)}x` : '',
+        m.server === 'receiver' && c.ratio !== undefined ? `${fixed(c.ratio, 2)}x${renderSpread(c.roundRatios)}` : '',
         m.check.ok ? 'ok' : 'MISMATCH',
       ]);
     }
   }
   return pad(rows);
+}
+
+/**
+ * Per round, the receiver's events/s ÷ the baseline's, from slices paired in the order they ran
+ * (slice i of one server next to slice i of the other). Undefined unless both ran every round.
+ */
+export function roundRatios(receiver: readonly SliceRate[], baseline: readonly SliceRate[]): number[] | undefined {
+  if (receiver.length === 0 || receiver.length !== baseline.length) return undefined;
+  const rate = (slice: SliceRate) => slice.events / slice.elapsedSeconds;
+  return receiver.map((slice, round) => rate(slice) / rate(baseline[round]!));
+}
+
+export interface SliceRate {
+  events: number;
+  elapsedSeconds: number;
+}
+
+/** ` (lowest–highest)` of the per-round ratios, when there are two or more. */
+function renderSpread(ratios: readonly number[] | undefined): string {
+  if (!ratios || ratios.length < 2) return '';
+  return ` (${fixed(Math.min(...ratios), 2)}–${fixed(Math.max(...ratios), 2)})`;
 }
 
 /** The per-case lines about the output files, printed under the table. */

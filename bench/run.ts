@@ -32,6 +32,7 @@ import {
   renderMachine,
   renderMicro,
   renderTable,
+  roundRatios,
   writeReport,
   type BenchReport,
   type CaseResult,
@@ -207,7 +208,7 @@ async function finish(contender: Contender, benchCase: BenchCase, peakRssBytes: 
  * the measured time is cut into `rounds` slices that alternate between them (R B, B R, …), so a
  * change in the machine's background load hits both about equally.
  */
-async function runCase(benchCase: BenchCase, payloads: PayloadSet, context: RunContext): Promise<Pick<CaseResult, 'receiver' | 'baseline'>> {
+async function runCase(benchCase: BenchCase, payloads: PayloadSet, context: RunContext): Promise<Pick<CaseResult, 'receiver' | 'baseline' | 'roundRatios'>> {
   const receiver = await startContender('receiver', benchCase, context); // throws ServerStartError when unavailable
   let baseline: Contender | undefined;
   try {
@@ -252,6 +253,7 @@ async function runCase(benchCase: BenchCase, payloads: PayloadSet, context: RunC
   return {
     receiver: await finish(receiver, benchCase, receiverRss),
     baseline: await finish(baseline, benchCase, baselineRss),
+    roundRatios: roundRatios(receiver.slices, baseline.slices),
   };
 }
 
@@ -380,7 +382,7 @@ async function main(): Promise<void> {
       '',
       renderTable(report),
       '',
-      'ratio = receiver events/s ÷ baseline events/s; MB/s = decoded event bytes; latency of 2xx answers.',
+      'ratio = receiver events/s ÷ baseline events/s, with the lowest and highest of its rounds in brackets; MB/s = decoded event bytes; latency of 2xx answers.',
       sizes,
       '',
       renderChecks(report),
@@ -389,7 +391,7 @@ async function main(): Promise<void> {
       '',
       `target ≥ ${TARGET_RATIO}x the baseline on cases 2 and 3: ${
         report.targets.met === undefined ? 'not measured' : report.targets.met ? 'met' : 'NOT met'
-      }`,
+      }${targeted.length > 0 ? ` (${targeted.map((c) => `case ${c.id} ${c.ratio!.toFixed(2)}x`).join(', ')})` : ''}`,
       `results: ${path.relative(process.cwd(), file) || file}`,
       '',
     ].join('\n'),

@@ -1,0 +1,73 @@
+import { renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
+
+describe('roundRatios', () => {
+  it('divides each receiver slice rate by the baseline slice of the same round', () => {
+    const receiver = [
+      { events: 600, elapsedSeconds: 2 }, // 300/s
+      { events: 500, elapsedSeconds: 1 }, // 500/s
+    ];
+    const baseline = [
+      { events: 1000, elapsedSeconds: 2 }, // 500/s
+      { events: 1000, elapsedSeconds: 1 }, // 1000/s
+    ];
+    expect(roundRatios(receiver, baseline)).toEqual([0.6, 0.5]);
+  });
+
+  it('gives nothing when the servers did not run the same rounds', () => {
+    expect(roundRatios([{ events: 1, elapsedSeconds: 1 }], [])).toBeUndefined();
+    expect(roundRatios([], [])).toBeUndefined();
+  });
+});
+
+describe('renderTable', () => {
+  const measurement = (server: 'receiver' | 'baseline', eventsPerSec: number): ServerMeasurement => ({
+    server,
+    eventsPerSec,
+    mbPerSec: 1,
+    requestsPerSec: eventsPerSec / 100,
+    latencyP50Ms: 1,
+    latencyP99Ms: 2,
+    peakRssBytes: 2 ** 20,
+    cpuCores: 1,
+    cpuMicrosPerEvent: 5,
+    seconds: 10,
+    acknowledgedRequests: 10,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    warmupRequests: 0,
+    check: { expectedLines: 1000, actualLines: 1000, deadLetterLines: 0, ok: true },
+  });
+  const report = (roundRatiosOfCase: number[] | undefined): BenchReport => ({
+    startedAt: '',
+    finishedAt: '',
+    commit: undefined,
+    machine: { cpuModel: 'cpu', cores: 2, memoryGiB: 1, node: 'v20', os: 'Linux', loadAverageAtStart: [0, 0, 0] },
+    settings: { secondsPerCase: 10, warmupSeconds: 2, rounds: 4, connections: 10, pipelining: 1, receiverCommonArgs: [] },
+    cases: [
+      {
+        id: 2,
+        title: 'JSON batch',
+        baselineDoes: '',
+        eventsPerRequest: 100,
+        meanEventBytes: 600,
+        meanBodyBytes: 16000,
+        receiver: measurement('receiver', 600),
+        baseline: measurement('baseline', 1000),
+        ratio: 0.6,
+        roundRatios: roundRatiosOfCase,
+      },
+    ],
+    targets: { ratioCases2And3: 0.7, met: false },
+  });
+
+  it('shows the lowest and highest round beside the ratio', () => {
+    expect(renderTable(report([0.64, 0.55, 0.61, 0.58]))).toContain('0.60x (0.55–0.64)');
+  });
+
+  it('shows the ratio alone when there was one round', () => {
+    const table = renderTable(report([0.6]));
+    expect(table).toContain('0.60x');
+    expect(table).not.toContain('(');
+  });
+});
