@@ -38,36 +38,52 @@ const NEWLINE = 0x0a;
  * JSON values may also come as a top-level array, stacked back to back (Splunk HEC senders)
  * or pretty-printed across lines. Blank lines are skipped and a trailing CR is dropped.
  */
-export function frameBody(body: Buffer, limits: FramingLimits = DEFAULT_FRAMING_LIMITS): Frame[] {
-  if (isUtf8(body)) return frameText(body.toString('utf8'), 1, limits);
-  // Keep every valid line; isolate only the lines whose bytes are not UTF-8.
-  const frames: Frame[] = [];
+export function frameBody(body: Buffer, limits: FramingLimits = DEFAULT_FRAMING_LIMITS, maxEvents = Infinity): Frame[] {
+  const frames = new FrameList(maxEvents);
+  if (isUtf8(body)) {
+    frameText(body.toString('utf8'), 1, limits, frames);
+    return frames.items;
+  }
+  // Isolate only the lines whose bytes are not UTF-8; the runs of lines between them are framed
+  // as usual, so a pretty-printed value elsewhere in the body stays whole.
+  let runStart = 0;
+  let runLine = 1;
   let start = 0;
   let line = 1;
   while (start <= body.length) {
     let end = body.indexOf(NEWLINE, start);
     if (end < 0) end = body.length;
     const bytes = body.subarray(start, end);
-    if (isUtf8(bytes)) {
-      frames.push(...frameText(bytes.toString('utf8'), line, limits));
-    } else {
-      frames.push({
-        kind: 'invalid',
-        text: bytes.toString('utf8'),
-        line,
-        reason: 'line is not valid UTF-8',
-        code: 'not_utf8',
-        rawBase64: bytes.toString('base64'),
-      });
+    if (!isUtf8(bytes)) {
+      if (start > runStart) frameText(body.toString('utf8', runStart, start), runLine, limits, frames);
+      const text = bytes.toString('utf8');
+      if (text.length > limits.maxLineLength) throw tooLong(text.length, line, limits);
+      frames.add({ kind: 'invalid', text, line, reason: 'line is not valid UTF-8', code: 'not_utf8', rawBase64: bytes.toString('base64') });
+      runStart = end + 1;
+      runLine = line + 1;
     }
     start = end + 1;
     line++;
   }
-  return frames;
+  if (runStart < body.length) frameText(body.toString('utf8', runStart), runLine, limits, frames);
+  return frames.items;
 }
 
-function frameText(text: string, firstLine: number, limits: FramingLimits): Frame[] {
-  const frames: Frame[] = [];
+/** The frames so far; one past the event limit refuses the request before the rest is framed. */
+class FrameList {
+  readonly items: Frame[] = [];
+
+  constructor(private readonly maxEvents: number) {}
+
+  add(frame: Frame): void {
+    if (this.items.length >= this.maxEvents) {
+      throw payloadTooLarge(`the request carries more than ${this.maxEvents} events, the limit (--max-events): split the batch`);
+    }
+    this.items.push(frame);
+  }
+}
+
+function frameText(text: string, firstLine: number, limits: FramingLimits, frames: FrameList): void {
   const length = text.length;
   let position = 0;
   let line = firstLine;
@@ -78,7 +94,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
       position++;
       continue;
     }
-    if (code === 0x20 || code === 0x09 || code === 0x0d) {
+    if (code === 0x20 || code === 0x09 || code === 0x0d || code === BYTE_ORDER_MARK) {
       position++;
       continue;
     }
@@ -87,44 +103,70 @@ function frameText(text: string, firstLine: number, limits: FramingLimits): Fram
     if (code === 0x7b /* { */) {
       const flat = flatObjectFrame(text.slice(position, lineEnd), line, limits);
       if (flat) {
-        frames.push(flat);
+        frames.add(flat);
         position = lineEnd;
         continue;
       }
     }
     if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
-      if (scan.ok) {
+      // A value that closes part-way through a line followed by other text is not JSON but a
+      // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
+      const closesCleanly = scan.ok && endsCleanly(text, scan.value.end);
+      if (scan.ok && closesCleanly) {
         const { end } = scan.value;
-        if (end - position > limits.maxLineLength) throw tooLong(end - position, line, limits);
         if (code === 0x7b) {
-          frames.push({ kind: 'json', text: text.slice(position, end), line, scanned: scan.value });
+          if (end - position > limits.maxLineLength) throw tooLong(end - position, line, limits);
+          frames.add({ kind: 'json', text: text.slice(position, end), line, scanned: scan.value });
         } else {
-          frames.push(...frameArray(text, scan.value, line, limits));
+          frameArray(text, scan.value, line, limits, frames);
         }
         line += countNewlines(text, position, end);
         position = end;
         continue;
       }
-      if (scan.tooDeep) {
-        throw badRequest(`line ${line}: JSON nests deeper than ${limits.maxJsonDepth} levels (--max-json-depth)`);
+      const lineText = stripCarriageReturn(text.slice(position, lineEnd));
+      if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
+      if (scan.ok && scan.value.end <= lineEnd && lineText.includes('CEF:')) {
+        frames.add({ kind: 'text', text: lineText, line });
+      } else if (scan.ok) {
+        const reason = scan.value.end <= lineEnd ? `text after the value at character ${scan.value.end - position + 1}` : 'the value is not closed on its line, and the lines after it do not complete it';
+        frames.add({ kind: 'invalid', text: lineText, line, reason: `malformed JSON: ${reason}`, code: 'malformed_json' });
+      } else {
+        // Too deep within its own line refuses the request; a scan that ran on into later lines
+        // (a truncated line, then other events) only refuses this line, and framing resumes.
+        if (scan.tooDeep && scan.offset < lineEnd) {
+          throw badRequest(`line ${line}: JSON nests deeper than ${limits.maxJsonDepth} levels (--max-json-depth)`);
+        }
+        frames.add({
+          kind: 'invalid',
+          text: lineText,
+          line,
+          reason: `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
+          code: 'malformed_json',
+        });
       }
-      frames.push({
-        kind: 'invalid',
-        text: stripCarriageReturn(text.slice(position, lineEnd)),
-        line,
-        reason: `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
-        code: 'malformed_json',
-      });
       position = lineEnd;
       continue;
     }
     const lineText = stripCarriageReturn(text.slice(position, lineEnd));
     if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
-    frames.push({ kind: 'text', text: lineText, line });
+    frames.add({ kind: 'text', text: lineText, line });
     position = lineEnd;
   }
-  return frames;
+}
+
+/** U+FEFF, which some tools write at the start of a file or line; skipped like leading whitespace. */
+const BYTE_ORDER_MARK = 0xfeff;
+
+/** Whether a value ending at `end` is followed on its line only by blanks or by another value (stacked JSON). */
+function endsCleanly(text: string, end: number): boolean {
+  let i = end;
+  for (;;) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0d) i++;
+    else return i >= text.length || code === NEWLINE || code === 0x7b || code === 0x5b;
+  }
 }
 
 /**
@@ -140,9 +182,8 @@ function flatObjectFrame(lineText: string, line: number, limits: FramingLimits):
   return { kind: 'json', text: lineText, line, scanned: { start: 0, end: lineText.length, unsafeNumbers }, members };
 }
 
-/** Each element of a top-level array is one event; anything but an object is refused. */
-function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits): Frame[] {
-  const frames: Frame[] = [];
+/** Each element of a top-level array is one event, held to the event length limit; anything but an object is refused. */
+function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits, frames: FrameList): void {
   let position = array.start + 1;
   let index = 0;
   for (;;) {
@@ -157,11 +198,12 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
     if (code === 0x7b) {
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       if (!scan.ok) break; // unreachable: the whole array scanned cleanly
-      frames.push({ kind: 'json', text: text.slice(position, scan.value.end), line: elementLine, scanned: scan.value });
+      if (scan.value.end - position > limits.maxLineLength) throw tooLong(scan.value.end - position, elementLine, limits);
+      frames.add({ kind: 'json', text: text.slice(position, scan.value.end), line: elementLine, scanned: scan.value });
       position = scan.value.end;
     } else {
       const end = endOfArrayElement(text, position, array.end);
-      frames.push({
+      frames.add({
         kind: 'invalid',
         text: text.slice(position, end).trim(),
         line: elementLine,
@@ -172,7 +214,6 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
     }
     index++;
   }
-  return frames;
 }
 
 function endOfArrayElement(text: string, from: number, arrayEnd: number): number {

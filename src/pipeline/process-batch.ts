@@ -3,7 +3,6 @@ import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } f
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizedPlainCefJson, normalizeEvent } from '../normalize/normalize-event';
 import { normalizeFlatJson } from '../normalize/flat-json-event';
-import { payloadTooLarge } from '../problem';
 import { encodeLines } from './encode-lines';
 import { eventIdentity } from './event-identity';
 import { acceptedRecord, deadLetterRecord, isPlainText, type SignatureOutcome } from './output-record';
@@ -65,10 +64,7 @@ export interface BatchResult {
 /** frame → verify → parse → normalize → encode, for one decoded body. Writes nothing; a limit rejects with a Problem. */
 export async function processBatch(body: Buffer, receivedAtMs: number, requestId: string, options: BatchOptions): Promise<BatchResult> {
   const receivedAt = new Date(receivedAtMs).toISOString();
-  const frames = frameBody(body, options.framing);
-  if (frames.length > options.maxEvents) {
-    throw payloadTooLarge(`the request carries ${frames.length} events; the limit is ${options.maxEvents} (--max-events): split the batch`);
-  }
+  const frames = frameBody(body, options.framing, options.maxEvents);
   // Verified on the raw text before anything parses it, so no re-encoding can sway it.
   const signatures = options.checkSignature ? await checkSignatures(frames, options.checkSignature) : undefined;
   const acceptedRecords: string[] = [];

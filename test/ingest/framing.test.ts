@@ -61,6 +61,49 @@ describe('frameBody', () => {
     expect(frames[1]).toMatchObject({ kind: 'json', text: '{"b":2}', line: 2 });
   });
 
+  it('refuses only a truncated line when the lines after it would nest past the depth limit, and frames them', () => {
+    const truncated = Array.from({ length: 64 }, (_, index) => `{"a":${index},`).join('\n');
+    const frames = frameBody(Buffer.from(`${truncated}\n{"action":"read"}`), { maxLineLength: 1000, maxJsonDepth: 64 });
+    expect(frames).toHaveLength(65);
+    expect(frames.slice(0, 64).every((item) => item.kind === 'invalid' && item.code === 'malformed_json')).toBe(true);
+    expect(frames[64]).toMatchObject({ kind: 'json', text: '{"action":"read"}', line: 65 });
+  });
+
+  it('does not let a truncated JSON line swallow the next line up to a bracket in it', () => {
+    const cef = 'CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|user_agent=curl/8 (x}y) query=1';
+    expect(summary(frame(`{"action":"read","n":"x"\n${cef}`))).toEqual([
+      ['invalid', '{"action":"read","n":"x"', 1],
+      ['text', cef, 2],
+    ]);
+  });
+
+  it('frames a line that starts with a bracketed time as the text line it is', () => {
+    const line = '[2025-06-18 21:02:36] konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|act=1';
+    expect(summary(frame(line))).toEqual([['text', line, 1]]);
+  });
+
+  it('refuses a JSON line with text after its value as one line', () => {
+    expect(frame('{"a":1} trailing')).toEqual([
+      expect.objectContaining({ kind: 'invalid', text: '{"a":1} trailing', reason: 'malformed JSON: text after the value at character 8' }),
+    ]);
+  });
+
+  it('skips a byte-order mark before an event', () => {
+    expect(summary(frame('\ufeff{"a":1}\n\ufeffCEF:0|x'))).toEqual([
+      ['json', '{"a":1}', 1],
+      ['text', 'CEF:0|x', 2],
+    ]);
+  });
+
+  it('holds each element of an array, not the whole array, to the event length limit', () => {
+    const element = `{"a":"${'x'.repeat(10)}"}`;
+    const frames = frameBody(Buffer.from(`[${Array(10).fill(element).join(',\n')}]`), { maxLineLength: 30, maxJsonDepth: 8 });
+    expect(frames).toHaveLength(10);
+    expect(() => frameBody(Buffer.from(`[${element}, {"a":"${'y'.repeat(40)}"}]`), { maxLineLength: 30, maxJsonDepth: 8 })).toThrow(
+      expect.objectContaining({ status: 413, detail: 'line 1: the event is 48 characters; the limit is 30 (--max-line-length)' }),
+    );
+  });
+
   it('says where malformed JSON broke: on its line, on a later line of a pretty-printed value, or at the end of the body', () => {
     const reasonOf = (text: string) => frame(text).find((item) => item.kind === 'invalid')?.reason;
     expect(reasonOf('{"a":1}\n{"a":]\n')).toBe("malformed JSON: unexpected ']' at character 6");
@@ -81,9 +124,32 @@ describe('frameBody', () => {
     );
   });
 
+  it('refuses the request with 413 at the first event past --max-events, before framing the rest', () => {
+    // The fifth line would be refused for its length: the event limit stops framing before it.
+    expect(() => frameBody(Buffer.from('CEF:0|x\n'.repeat(4) + 'y'.repeat(100)), { maxLineLength: 20, maxJsonDepth: 8 }, 3)).toThrow(
+      expect.objectContaining({ status: 413, detail: 'the request carries more than 3 events, the limit (--max-events): split the batch' }),
+    );
+  });
+
   it('refuses the request with 400 when JSON nests deeper than the limit', () => {
     expect(() => frameBody(Buffer.from('{"a":1}\n{"a":{"b":{"c":{}}}}'), { maxLineLength: 100, maxJsonDepth: 2 })).toThrow(
       expect.objectContaining({ status: 400, detail: 'line 2: JSON nests deeper than 2 levels (--max-json-depth)' }),
+    );
+  });
+
+  it('keeps a pretty-printed object whole when another line of the body is not UTF-8', () => {
+    const body = Buffer.concat([Buffer.from('{\n  "action": "read"\n}\n'), Buffer.from([0xff, 0xfe]), Buffer.from('\n{\n  "b": 1\n}')]);
+    expect(frame(body).map((item) => [item.kind, item.line])).toEqual([
+      ['json', 1],
+      ['invalid', 4],
+      ['json', 5],
+    ]);
+  });
+
+  it('holds a line that is not UTF-8 to the line limit too', () => {
+    const body = Buffer.concat([Buffer.from('CEF:0|ok\n'), Buffer.alloc(50, 0xff)]);
+    expect(() => frameBody(body, { maxLineLength: 20, maxJsonDepth: 8 })).toThrow(
+      expect.objectContaining({ status: 413, detail: 'line 2: the event is 50 characters; the limit is 20 (--max-line-length)' }),
     );
   });
 

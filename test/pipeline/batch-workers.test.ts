@@ -54,7 +54,7 @@ describe('BatchWorkers', () => {
     expect(JSON.parse(result.acceptedOutput.toString())).toMatchObject({ received_at: '2025-01-01T00:00:00.000Z', format: 'cef', raw: CEF });
     const tooMany = workers.run(body(Array(11).fill(CEF)), 0, 'request-2');
     await expect(tooMany).rejects.toBeInstanceOf(Problem);
-    await expect(tooMany).rejects.toMatchObject({ status: 413, detail: 'the request carries 11 events; the limit is 10 (--max-events): split the batch' });
+    await expect(tooMany).rejects.toMatchObject({ status: 413, detail: 'the request carries more than 10 events, the limit (--max-events): split the batch' });
   });
 
   it('sends the encoding space back to the worker once released, and reused space never mixes up batches', async () => {
