@@ -73,8 +73,8 @@ export interface Layout {
   kinds: ReadonlyArray<KonnectKind | 'event_ts' | undefined>;
   /**
    * Per output key, its JSON text up to the value (`{"key":`, then `,"key":`); undefined when
-   * an object would not hold the keys in this order (array-index keys go first) or drops one
-   * (`__proto__`), so only JSON.stringify of the built object writes it right.
+   * an object would not hold the keys in this order (array-index keys go first), or for a
+   * `__proto__` key (rare enough to leave to JSON.stringify of the built object).
    */
   memberPrefixes: readonly string[] | undefined;
 }
@@ -82,7 +82,7 @@ export interface Layout {
 const FROM_FIELDS = -1;
 const FROM_HEADER = -1;
 
-/** Assigned one by one in sorted order, as a plain object always was (so `__proto__` acts the same). */
+/** Assigned one by one in sorted order; a field named `__proto__` is kept as a field of its own, never made the prototype. */
 function build(layout: Layout, fields: Readonly<Record<string, unknown>>, headerValues: readonly unknown[]): NormalizedEvent {
   const { keys, sources, kinds } = layout;
   const typed: Record<string, unknown> = {};
@@ -91,7 +91,9 @@ function build(layout: Layout, fields: Readonly<Record<string, unknown>>, header
     const source = sources[i]!;
     const value = source === FROM_FIELDS ? fields[key] : headerValues[source];
     const kind = kinds[i];
-    typed[key] = kind === 'event_ts' ? normalizeEventTs(value) : typeAsKind(kind, value);
+    const typedValue = kind === 'event_ts' ? normalizeEventTs(value) : typeAsKind(kind, value);
+    if (key === '__proto__') Object.defineProperty(typed, key, { value: typedValue, enumerable: true, writable: true, configurable: true });
+    else typed[key] = typedValue;
   }
   return typed;
 }

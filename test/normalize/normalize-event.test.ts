@@ -11,6 +11,15 @@ const fromJsonText = (text: string) => {
 };
 
 describe('normalizeEvent', () => {
+  it('keeps a field named __proto__ as a field, from JSON and from CEF', () => {
+    expect(JSON.stringify(fromJsonText('{"__proto__":"keepme","act":"q1"}'))).toBe('{"__proto__":"keepme","act":"q1"}');
+    const cef = parseCef('CEF:0|V|P|1|c|n|1|__proto__=keepme act=p1');
+    if (!cef.ok) throw new Error(cef.error.message);
+    const event = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
+    expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+    expect(JSON.stringify(event)).toContain('"__proto__":"keepme"');
+  });
+
   it('gives the same event, keys in the same order, for a Konnect event sent as CEF and as JSON', () => {
     const cef = parseCef(CEF_PORTAL_AUTH);
     if (!cef.ok) throw new Error(cef.error.message);

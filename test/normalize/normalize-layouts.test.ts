@@ -42,7 +42,8 @@ function reference(parsed: ParsedEvent): Record<string, unknown> {
   }
   const typed: Record<string, unknown> = {};
   for (const key of Object.keys(fields).sort()) {
-    typed[key] = key === 'event_ts' ? referenceEventTs(fields[key]) : typeKonnectField(key, fields[key]);
+    const value = key === 'event_ts' ? referenceEventTs(fields[key]) : typeKonnectField(key, fields[key]);
+    Object.defineProperty(typed, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return typed;
 }
@@ -148,10 +149,12 @@ describe('normalizeEvent with cached layouts', () => {
     expectSameAsReference(cefEvent({ name: 'ext', severity: '9', cef_version: '7', event_vendor: 'v', act: 'x' }));
   });
 
-  it('does not copy `__proto__` as an own key, as before', () => {
+  it('keeps `__proto__` as an own key, never as the prototype', () => {
     const extensions = ownKeys([['__proto__', 'x'], ['a', '1']]) as Record<string, string>;
     for (const event of [json('{"b":1,"__proto__":"x","a":1}'), json('{"__proto__":{"p":1},"z":1}'), cefEvent(extensions)]) {
-      expect(Object.keys(normalizeEvent(event))).not.toContain('__proto__');
+      const normalized = normalizeEvent(event);
+      expect(Object.keys(normalized)).toContain('__proto__');
+      expect(Object.getPrototypeOf(normalized)).toBe(Object.prototype);
       expectSameAsReference(event);
     }
   });
