@@ -18,7 +18,8 @@ export function signingKeyRoutes(context: ApiContext): Router {
   router
     .route('/stand-in/signing-key/rotate')
     .post(async (request, response) => {
-      const body = typeof request.body === 'string' && request.body.trim() === '' ? {} : readBody(request);
+      // No body at all (Express leaves request.body undefined) or a blank one means `{}`.
+      const body = typeof request.body !== 'string' || request.body.trim() === '' ? {} : readBody(request);
       const problems: InvalidParameter[] = [];
       for (const field of Object.keys(body)) {
         if (field !== 'retire_previous') problems.push({ field, rule: 'unknown_property', reason: 'is not a known property' });

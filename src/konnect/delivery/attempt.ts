@@ -66,7 +66,6 @@ export function attemptDelivery(request: AttemptRequest): Promise<AttemptResult>
         'user-agent': USER_AGENT,
       },
       agent: false,
-      timeout: request.timeoutMs,
       ...(secure ? { rejectUnauthorized: !request.skipSslVerification } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     };
@@ -101,9 +100,14 @@ export function attemptDelivery(request: AttemptRequest): Promise<AttemptResult>
       settle(errorResult(error as NodeJS.ErrnoException));
       return;
     }
-    outgoing.on('timeout', () => {
-      outgoing.destroy(Object.assign(new Error(`no answer within ${request.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    });
+    // A deadline for the whole attempt, not an idle timeout: a receiver that trickles its answer
+    // out byte by byte must not hold the attempt (and the retries behind it) open.
+    const deadline = setTimeout(() => {
+      const timedOut = Object.assign(new Error(`no complete answer within ${request.timeoutMs} ms`), { code: 'ETIMEDOUT' });
+      settle(errorResult(timedOut)); // before destroy: an answer cut off part-way would report only "aborted"
+      outgoing.destroy(timedOut);
+    }, request.timeoutMs);
+    outgoing.on('close', () => clearTimeout(deadline));
     outgoing.on('error', (error: NodeJS.ErrnoException) => settle(errorResult(error)));
     outgoing.end(request.body);
   });

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
 import { PREVIOUS_KEYS_FILE } from '../../../src/konnect/signing-key';
@@ -25,6 +26,26 @@ describe('POST /stand-in/signing-key/rotate: a key rotation, end to end with the
       .set('authorization', AUTH)
       .send({ endpoint: `${target.origin}/audit-logs`, authorization: TEST_AUTHORIZATION, log_format: 'json' })
       .expect(200);
+
+  it('rotates on a POST with no body at all, as the docs show it (curl -X POST)', async () => {
+    standIn = await startTestStandIn({ allowHttp: true });
+    const before = kidsOf((await api().get('/v2/audit-log-webhook/jwks.json')).body);
+    const { hostname: host, port } = new URL(standIn.url);
+    // No Content-Length and no Transfer-Encoding: a request without a body, which supertest cannot send.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), host, () => {
+        socket.write(`POST /stand-in/signing-key/rotate HTTP/1.1\r\nHost: ${host}\r\nAuthorization: ${AUTH}\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+    const after = kidsOf((await api().get('/v2/audit-log-webhook/jwks.json')).body);
+    expect(after).toHaveLength(2);
+    expect(after[1]).toBe(before[0]);
+  });
 
   it('signs new events with a new key, keeps the old one published until it is retired, and the receiver follows', async () => {
     standIn = await startTestStandIn({ allowHttp: true });

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { attemptDelivery } from '../../../src/konnect/delivery/attempt';
 import { sendBatch } from '../../../src/konnect/delivery/sender';
@@ -96,6 +98,29 @@ describe('sending one batch, with retries, to a real loopback server', () => {
     server = await startCaptureServer([{ status: 200, delayMs: 1000 }, { status: 200 }]);
     const outcome = await sendBatch(LINES, settings(server.url), { retry: FAST, timeoutMs: 200 });
     expect(outcome).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  it('times out an attempt whose answer trickles in for longer than the timeout, however active the connection', async () => {
+    const trickler = http.createServer((_request, response) => {
+      response.writeHead(500, { 'content-type': 'text/plain' });
+      const drip = setInterval(() => response.write('.'), 50);
+      setTimeout(() => {
+        clearInterval(drip);
+        response.end();
+      }, 3000);
+      response.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => trickler.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = trickler.address() as AddressInfo;
+      const startedAt = Date.now();
+      const outcome = await attemptDelivery({ endpoint: `http://127.0.0.1:${port}/`, authorization: 'x', body: Buffer.from('a'), skipSslVerification: false, timeoutMs: 300 });
+      expect(outcome).toMatchObject({ kind: 'error', code: 'ETIMEDOUT', message: 'no complete answer within 300 ms (ETIMEDOUT)' });
+      expect(Date.now() - startedAt).toBeLessThan(2500);
+    } finally {
+      trickler.closeAllConnections();
+      await new Promise((resolve) => trickler.close(resolve));
+    }
   });
 
   it('stops waiting between retries when aborted', async () => {
