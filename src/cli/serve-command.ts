@@ -3,6 +3,7 @@ import { addSchemaOptions, closeOnSignals } from './options';
 import { buildServeConfig, resolveRawOptions, SERVE_OPTIONS, type ServeConfig } from '../config/serve-config';
 import { createLogger } from '../observability/logger';
 import { startReceiver, type RunningReceiver } from '../receiver';
+import { describeJwksLocation } from '../signature/jwks-source';
 
 export function serveCommand(): Command {
   const command = new Command('serve').description(
@@ -43,7 +44,7 @@ function summarize(config: ServeConfig, url: string): Record<string, unknown> {
     dedup_window: config.dedupWindow,
     workers: config.workers,
     signatures: config.signatures,
-    jwks: config.jwks,
+    jwks: config.jwks === undefined ? undefined : describeJwksLocation(config.jwks),
   };
 }
 
@@ -54,7 +55,7 @@ function printBanner(config: ServeConfig, receiver: RunningReceiver): void {
   if (receiver.selfSignedFingerprint) {
     lines.push(`Self-signed certificate, generated for this run; SHA-256 fingerprint ${receiver.selfSignedFingerprint}`);
   }
-  if (config.signatures !== 'off') lines.push(`Signatures: ${config.signatures}, with keys from ${config.jwks}`);
+  if (config.signatures !== 'off') lines.push(`Signatures: ${config.signatures}, with keys from ${describeJwksLocation(config.jwks!)}`);
   if (config.authorizationGenerated) {
     const credential = config.authorizations[0]!;
     const sample =

@@ -4,6 +4,7 @@ import type { LogLevel } from '../observability/logger';
 import type { FsyncMode } from '../sinks/file-sink';
 import type { RotationPolicy } from '../sinks/rotation';
 import { ConfigError } from './config-error';
+import { parseJwksLocation } from '../signature/jwks-source';
 import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
 
 export type { RawOptions };
@@ -248,6 +249,9 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     if (CONTROL_CHARACTER.test(value)) {
       throw new ConfigError('--authorization', `value ${index + 1} contains a control character, so no request could match it`);
     }
+    if (value.trim() !== value) {
+      throw new ConfigError('--authorization', `value ${index + 1} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
+    }
   });
   const authorizationGenerated = authorizations.length === 0;
   if (authorizationGenerated) authorizations.push(`Bearer ${randomBytes(24).toString('base64url')}`);
@@ -390,6 +394,13 @@ function signatureSettings(jwks: string | undefined, mode: string | undefined): 
   }
   if (signatures !== 'off' && !jwks) {
     throw new ConfigError('--signatures', `${signatures} needs --jwks to say where the public keys come from`);
+  }
+  if (signatures !== 'off') {
+    try {
+      parseJwksLocation(jwks!);
+    } catch (error) {
+      throw new ConfigError('--jwks', (error as Error).message);
+    }
   }
   return { jwks: signatures === 'off' ? undefined : jwks, signatures };
 }

@@ -70,7 +70,7 @@ export class JwksSource implements RefreshableKeySource {
   private lastLoadFailed = false;
 
   constructor(private readonly options: JwksSourceOptions) {
-    this.location = parseLocation(options.location);
+    this.location = parseJwksLocation(options.location);
     this.refreshIntervalMs = positive(options.refreshIntervalMs, DEFAULT_JWKS_REFRESH_INTERVAL_MS, 'refreshIntervalMs');
     this.minRefreshIntervalMs = positive(
       options.minRefreshIntervalMs,
@@ -236,24 +236,43 @@ type JwksLocation =
   | { kind: 'url'; url: URL; display: string }
   | { kind: 'file'; path: string; display: string };
 
-function parseLocation(location: string): JwksLocation {
-  if (location.trim() === '') throw new Error('JWKS location is empty');
+/** Where the keys come from; throws, with a message that repeats no secret, when it cannot be used. */
+export function parseJwksLocation(location: string): JwksLocation {
+  if (location.trim() === '') throw new Error('the JWKS location is empty');
   if (/^https?:\/\//i.test(location)) {
-    const url = new URL(location);
+    let url: URL;
+    try {
+      url = new URL(location);
+    } catch {
+      throw new Error('the JWKS URL is not a valid URL');
+    }
     // fetch refuses them, and they would end up in every error message.
     if (url.username !== '' || url.password !== '') {
-      throw new Error('JWKS URL must not contain credentials; pass an Authorization header in headers');
+      throw new Error('the JWKS URL must not contain credentials (user:password@)');
     }
-    return { kind: 'url', url, display: url.toString() };
+    return { kind: 'url', url, display: displayedUrl(url) };
   }
   if (/^file:/i.test(location)) {
     const path = fileURLToPath(location);
     return { kind: 'file', path, display: path };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    throw new Error(`JWKS location ${location} is neither an http(s) URL nor a file`);
-  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(location);
+  if (scheme) throw new Error(`the JWKS location's scheme ${scheme[1]}: is not supported; give an http(s) URL or a file`);
   return { kind: 'file', path: location, display: location };
+}
+
+/** The location as logs and the banner show it: a query string may carry a token, so its values are masked. */
+export function describeJwksLocation(location: string): string {
+  try {
+    return parseJwksLocation(location).display;
+  } catch {
+    return '(not a usable JWKS location)';
+  }
+}
+
+function displayedUrl(url: URL): string {
+  const masked = [...url.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=***`);
+  return `${url.origin}${url.pathname}${masked.length > 0 ? `?${masked.join('&')}` : ''}`;
 }
 
 /**

@@ -73,6 +73,10 @@ describe('serve configuration', () => {
     [{ authorizationFile: '/nonexistent/auth' }, '--authorization-file: cannot read /nonexistent/auth: ENOENT'],
     [{ tlsCert: '/nonexistent/cert.pem' }, '--tls-key: is required with --tls-cert'],
     [{ tlsCert: '/nonexistent/c.pem', tlsKey: '/nonexistent/k.pem' }, '--tls-cert: cannot read /nonexistent/c.pem: ENOENT'],
+    [{ authorization: ['Bearer x '] }, '--authorization: value 1 starts or ends with whitespace, which HTTP drops from header values'],
+    [{ authorization: ['Bearer ok', '\tBearer y'] }, '--authorization: value 2 starts or ends with whitespace'],
+    [{ jwks: 'ftp://127.0.0.1/j.json' }, "--jwks: the JWKS location's scheme ftp: is not supported; give an http(s) URL or a file"],
+    [{ jwks: 'http://u:p@127.0.0.1:1/j.json' }, '--jwks: the JWKS URL must not contain credentials (user:password@)'],
   ])('refuses %j with a message naming the option', (flags, message) => {
     expect(() => build(flags as Record<string, string>)).toThrow(message);
   });

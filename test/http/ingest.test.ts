@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { startTestReceiver, TEST_AUTHORIZATION, type TestReceiver } from '../helpers/test-receiver';
@@ -55,6 +56,28 @@ describe('POST /audit-logs', () => {
         await rotating.close();
       }
     });
+  });
+
+  it('matches a configured value outside ASCII against the UTF-8 bytes a sender puts on the wire', async () => {
+    const receiver = await startTestReceiver({ authorization: ['Bearer café'] });
+    try {
+      const post = (authorization: Buffer) =>
+        new Promise<string>((resolve, reject) => {
+          // A raw request, since Node's client re-encodes header strings: these are the exact bytes.
+          const socket = net.connect(receiver.port, '127.0.0.1', () => {
+            const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(CEF_AUTHZ_LIST)}\r\nConnection: close\r\nAuthorization: `;
+            socket.write(Buffer.concat([Buffer.from(head), authorization, Buffer.from(`\r\n\r\n${CEF_AUTHZ_LIST}`)]));
+          });
+          let answer = '';
+          socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+          socket.on('end', () => resolve(answer.split('\r\n')[0]!));
+          socket.on('error', reject);
+        });
+      expect(await post(Buffer.from('Bearer café', 'utf8'))).toBe('HTTP/1.1 200 OK');
+      expect(await post(Buffer.from('Bearer café', 'latin1'))).toBe('HTTP/1.1 401 Unauthorized');
+    } finally {
+      await receiver.close();
+    }
   });
 
   describe('method and path', () => {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
 
 import { publishJwks } from '../../src/signature/jwks';
-import { JwksSource } from '../../src/signature/jwks-source';
+import { describeJwksLocation, JwksSource } from '../../src/signature/jwks-source';
 import type { JwksSourceOptions } from '../../src/signature/jwks-source';
 import { generateEd25519KeyPair } from '../../src/signature/keys';
 import { signCefLine, signJsonLine } from '../../src/signature/sign';
@@ -186,7 +186,7 @@ describe('JwksSource over HTTP', () => {
 
   it('refuses credentials in the URL, which would leak into error messages', () => {
     expect(() => makeSource({ location: server.url.replace('http://', 'http://user:secret@') })).toThrow(
-      'JWKS URL must not contain credentials; pass an Authorization header in headers',
+      'the JWKS URL must not contain credentials (user:password@)',
     );
   });
 
@@ -281,11 +281,22 @@ describe('JwksSource from a file', () => {
     ]);
   });
 
+  it('masks the values of a query string wherever the location is shown, since one may hold a token', async () => {
+    const failures: Error[] = [];
+    const source = new JwksSource({ location: 'http://127.0.0.1:1/jwks.json?api_key=s3cret&region=eu', onError: (error) => failures.push(error) });
+    await source.start();
+    source.stop();
+    expect(describeJwksLocation('https://keys.example/jwks.json?api_key=s3cret&region=eu')).toBe('https://keys.example/jwks.json?api_key=***&region=***');
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.map(String).join('\n')).not.toContain('s3cret');
+    expect(failures.map(String).join('\n')).toContain('/jwks.json?api_key=***&region=***');
+  });
+
   it('refuses a location that is neither http(s) nor a file', () => {
-    expect(() => new JwksSource({ location: 'ftp://example.com/jwks.json' })).toThrow(
-      'JWKS location ftp://example.com/jwks.json is neither an http(s) URL nor a file',
+    expect(() => new JwksSource({ location: 'ftp://u:p@example.com/jwks.json' })).toThrow(
+      "the JWKS location's scheme ftp: is not supported; give an http(s) URL or a file",
     );
-    expect(() => new JwksSource({ location: '' })).toThrow('JWKS location is empty');
+    expect(() => new JwksSource({ location: '' })).toThrow('the JWKS location is empty');
     expect(() => new JwksSource({ location: 'x.json', refreshIntervalMs: 0 })).toThrow(/refreshIntervalMs/);
   });
 });
