@@ -9,6 +9,7 @@ import type { ServeConfig } from './config/serve-config';
 import express from 'express';
 import { createReceiverApp, metricsRoute } from './http/app';
 import { securityHeaders } from './http/security-headers';
+import { answerProtocolErrors } from './http/protocol-errors';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { seedFromFiles } from './pipeline/dedup-seed';
@@ -112,9 +113,17 @@ async function listenWith(
   const server = tlsMaterial
     ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa) }, app)
     : http.createServer(serverOptions, app);
+  answerProtocolErrors(server, metrics);
   let closing = false;
+  // Answers not yet started when shutdown begins close their connection too, not only later ones.
+  const unanswered = new Set<http.ServerResponse>();
   server.prependListener('request', (_request: http.IncomingMessage, response: http.ServerResponse) => {
-    if (closing) response.setHeader('connection', 'close');
+    if (closing) {
+      response.setHeader('connection', 'close');
+      return;
+    }
+    unanswered.add(response);
+    response.once('close', () => unanswered.delete(response));
   });
   await listenOrExplain(server, config.listen).catch(async (error: unknown) => {
     await batches.close();
@@ -151,6 +160,7 @@ async function listenWith(
       // being served until the deadline. So answers from now on close their connection, and
       // connections are closed as soon as their request in flight is answered.
       closing = true;
+      for (const response of unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 50);

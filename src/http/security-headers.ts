@@ -7,6 +7,22 @@ import helmet from 'helmet';
  * of the receiver's CPU. Each response gets them with one setHeaders call.
  */
 export function securityHeaders(): RequestHandler {
+  const { headers, removals } = helmetHeaders();
+  return (_request, response, next) => {
+    for (const name of removals) response.removeHeader(name); // X-Powered-By
+    response.setHeaders(headers);
+    next();
+  };
+}
+
+export interface HelmetHeaders {
+  headers: Map<string, string | number | readonly string[]>;
+  /** Headers helmet removes (X-Powered-By). */
+  removals: readonly string[];
+}
+
+/** What helmet sets and removes on every response, recorded once (also for answers written outside Express). */
+export function helmetHeaders(): HelmetHeaders {
   const headers = new Map<string, string | number | readonly string[]>();
   const removed = new Set<string>();
   const recorder = {
@@ -26,10 +42,5 @@ export function securityHeaders(): RequestHandler {
     },
   );
   if (!finished) throw new Error('helmet did not finish synchronously; its headers cannot be worked out once');
-  const removals = [...removed];
-  return (_request, response, next) => {
-    for (const name of removals) response.removeHeader(name); // X-Powered-By
-    response.setHeaders(headers);
-    next();
-  };
+  return { headers, removals: [...removed] };
 }

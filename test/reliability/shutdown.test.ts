@@ -89,6 +89,7 @@ describe('SIGTERM', () => {
     socket.write(body.subarray(10)); // (not end(): a half-closed request is abandoned, as in any Node server)
     await closed;
     expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(received).toMatch(/\r\nconnection: close\r\n/i); // the answer says so, though the request came before the signal
     expect(received).toContain('{"accepted":2,"rejected":0}');
     expect(await receiver.exited).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(5_000);

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ReceiverMetrics } from '../observability/metrics';
+import { helmetHeaders } from './security-headers';
+
+/** Node's parser error codes, as a person would say what was wrong with the request. */
+const PARSE_FAILURES: Record<string, { status: number; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, detail: 'the request headers are larger than 16 kB' },
+  HPE_INVALID_CHUNK_SIZE: { status: 400, detail: 'the chunked body has a chunk size that is not hexadecimal' },
+  HPE_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length is not a valid length, or it was sent twice with different values' },
+  HPE_UNEXPECTED_CONTENT_LENGTH: { status: 400, detail: 'both Content-Length and Transfer-Encoding were sent; send one of them' },
+  HPE_INVALID_TRANSFER_ENCODING: { status: 400, detail: 'Transfer-Encoding is not valid here: send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone' },
+  HPE_INVALID_HEADER_TOKEN: { status: 400, detail: 'a header name or value holds a character HTTP does not allow' },
+  HPE_INVALID_METHOD: { status: 400, detail: 'the request method is not valid HTTP' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'the request was not received completely within the time allowed (--header-timeout, --request-timeout)' },
+};
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 417: 'Expectation Failed', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Requests Node refuses before Express sees them (malformed framing, timeouts, an unknown
+ * Expect) get the same kind of answer as every other error: problem+json naming what was
+ * wrong, helmet's headers, an X-Request-Id, and a count in the requests metric.
+ */
+export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetrics): void {
+  const { headers } = helmetHeaders();
+  const answer = (status: number, detail: string) => {
+    const requestId = randomUUID();
+    const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status], status, detail });
+    metrics.requests.inc({ code: String(status) });
+    return { requestId, body };
+  };
+
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Nothing can be answered on a connection the client reset, or once an answer was started.
+    if (error.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const failure = PARSE_FAILURES[error.code ?? ''] ?? { status: 400, detail: `the request is not valid HTTP/1.1 (${error.code ?? error.message})` };
+    const { requestId, body } = answer(failure.status, failure.detail);
+    const lines = [
+      `HTTP/1.1 ${failure.status} ${STATUS_TEXT[failure.status]}`,
+      'content-type: application/problem+json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      `x-request-id: ${requestId}`,
+    ];
+    for (const [name, value] of headers) for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+  });
+
+  server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    const { requestId, body } = answer(417, `Expect: ${request.headers.expect} is not supported; send Expect: 100-continue, or no Expect header`);
+    response.setHeaders(headers);
+    response.writeHead(417, {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': requestId,
+      connection: 'close',
+    });
+    response.end(body);
+  });
+}

@@ -1,0 +1,62 @@
+import net from 'node:net';
+import request from 'supertest';
+import { startTestReceiver, TEST_AUTHORIZATION, type TestReceiver } from '../helpers/test-receiver';
+
+/** Sends raw bytes and gives back the whole answer, as Node's client would refuse to send these requests. */
+function rawExchange(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('utf8')));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+function parseAnswer(answer: string): { statusLine: string; headers: Record<string, string>; body: Record<string, unknown> } {
+  const [head, body] = answer.split('\r\n\r\n', 2) as [string, string];
+  const [statusLine, ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return { statusLine: statusLine!, headers, body: JSON.parse(body) as Record<string, unknown> };
+}
+
+describe('requests Node refuses before Express sees them', () => {
+  let receiver: TestReceiver;
+  beforeAll(async () => {
+    receiver = await startTestReceiver({ headerTimeout: '1s', requestTimeout: '2s' });
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${TEST_AUTHORIZATION}\r\n`;
+
+  it.each([
+    ['a malformed chunk size', `${head}Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`, 400, 'the chunked body has a chunk size that is not hexadecimal'],
+    ['both Content-Length and Transfer-Encoding', `${head}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, 400, 'Transfer-Encoding is not valid here: send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone'],
+    ['a negative Content-Length', `${head}Content-Length: -1\r\n\r\n`, 400, 'Content-Length is not a valid length, or it was sent twice with different values'],
+    ['headers over 16 kB', `${head}X-Padding: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'the request headers are larger than 16 kB'],
+  ])('answers %s with problem+json, helmet headers and a request id', async (_case, bytes, status, detail) => {
+    const answer = parseAnswer(await rawExchange(receiver.port, bytes));
+    expect(answer.statusLine).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(answer.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['connection']).toBe('close');
+    expect(answer.body).toMatchObject({ status, detail });
+  });
+
+  it('answers an Expect it does not support with 417 problem+json', async () => {
+    const answer = parseAnswer(await rawExchange(receiver.port, `${head}Expect: 200-ok\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`));
+    expect(answer.statusLine).toMatch(/^HTTP\/1\.1 417 /);
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.body).toMatchObject({ status: 417, detail: 'Expect: 200-ok is not supported; send Expect: 100-continue, or no Expect header' });
+  });
+
+  it('counts them in the requests metric by status', async () => {
+    await rawExchange(receiver.port, `${head}Content-Length: -1\r\n\r\n`);
+    const metrics = await request(receiver.origin).get('/metrics');
+    expect(metrics.text).toMatch(/audit_relay_http_requests_total\{code="400"\} [1-9]/);
+    expect(metrics.text).toMatch(/audit_relay_http_requests_total\{code="431"\} [1-9]/);
+  });
+});
