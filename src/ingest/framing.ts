@@ -112,8 +112,10 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       // A value that closes part-way through a line followed by other text is not JSON but a
       // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
-      const closesCleanly = scan.ok && endsCleanly(text, scan.value.end);
-      if (scan.ok && closesCleanly) {
+      // One that spans lines must also be valid JSON: else it is a truncated line whose brackets
+      // a later line happened to close, and that line is an event of its own.
+      const framed = scan.ok && endsCleanly(text, scan.value.end) && (scan.value.end <= lineEnd || isValidJson(text.slice(position, scan.value.end)));
+      if (scan.ok && framed) {
         const { end } = scan.value;
         if (code === 0x7b) {
           if (end - position > limits.maxLineLength) throw tooLong(end - position, line, limits);
@@ -127,8 +129,8 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       }
       const lineText = stripCarriageReturn(text.slice(position, lineEnd));
       if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
-      if (scan.ok && scan.value.end <= lineEnd && lineText.includes('CEF:')) {
-        frames.add({ kind: 'text', text: lineText, line });
+      if (lineText.includes('CEF:')) {
+        frames.add({ kind: 'text', text: lineText, line }); // `[WARN] CEF:0|…`: a bracket, then CEF
       } else if (scan.ok) {
         const reason = scan.value.end <= lineEnd ? `text after the value at character ${scan.value.end - position + 1}` : 'the value is not closed on its line, and the lines after it do not complete it';
         frames.add({ kind: 'invalid', text: lineText, line, reason: `malformed JSON: ${reason}`, code: 'malformed_json' });
@@ -153,6 +155,15 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
     frames.add({ kind: 'text', text: lineText, line });
     position = lineEnd;
+  }
+}
+
+function isValidJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 

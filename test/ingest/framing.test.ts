@@ -77,6 +77,18 @@ describe('frameBody', () => {
     ]);
   });
 
+  it('does not let a truncated line join a later line that ends with an unbalanced bracket', () => {
+    expect(summary(frame('{"action":"list","cef_version":0\nCEF:0|V|P|1|c|n|5|msg=a}\nCEF:0|V|P|1|c|n|5|src=3'))).toEqual([
+      ['invalid', '{"action":"list","cef_version":0', 1],
+      ['text', 'CEF:0|V|P|1|c|n|5|msg=a}', 2],
+      ['text', 'CEF:0|V|P|1|c|n|5|src=3', 3],
+    ]);
+    expect(summary(frame('[WARN CEF:0|V|P|1|c|n|5|src=1\nCEF:0|V|P|1|c|n|5|request=/a?x[]=1]'))).toEqual([
+      ['text', '[WARN CEF:0|V|P|1|c|n|5|src=1', 1],
+      ['text', 'CEF:0|V|P|1|c|n|5|request=/a?x[]=1]', 2],
+    ]);
+  });
+
   it('frames a line that starts with a bracketed time as the text line it is', () => {
     const line = '[2025-06-18 21:02:36] konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|act=1';
     expect(summary(frame(line))).toEqual([['text', line, 1]]);
