@@ -108,17 +108,25 @@ export function resolveZone(name: string): Zone | undefined {
   return zone;
 }
 
+/** An instant and its wall time are at most this far apart (UTC-12 to UTC+14). */
+const WIDEST_OFFSET = 14 * HOUR;
+
 /**
  * The UTC instant for a wall-clock time in `zone`. `wallMs` is the wall time encoded as if it
- * were UTC (`Date.UTC(y, m, d, …)`). Two passes settle DST transitions: a repeated wall time
- * takes its first occurrence, and a wall time inside a spring-forward gap is read with the offset
- * from before the gap (02:30 on the New York switch day becomes 03:30 EDT).
+ * were UTC (`Date.UTC(y, m, d, …)`). The offsets in force just before and just after the wall
+ * time are both tried: a repeated wall time (autumn) takes its first occurrence, and one inside a
+ * spring-forward gap is read with the offset from before the gap, so it lands past the gap
+ * (02:30 on the New York switch day becomes 03:30 EDT, on the Berlin one 03:30 CEST).
  */
 export function wallTimeToUtc(wallMs: number, zone: Zone): number {
-  const first = zone.offsetAt(wallMs);
-  const guess = wallMs - first;
-  const second = zone.offsetAt(guess);
-  if (second === first) return guess;
-  const retry = wallMs - second;
-  return zone.offsetAt(retry) === second ? retry : guess;
+  const before = zone.offsetAt(wallMs - WIDEST_OFFSET);
+  const after = zone.offsetAt(wallMs + WIDEST_OFFSET);
+  if (before === after) return wallMs - before;
+  const early = wallMs - Math.max(before, after);
+  const late = wallMs - Math.min(before, after);
+  const earlyHolds = zone.offsetAt(early) === Math.max(before, after);
+  const lateHolds = zone.offsetAt(late) === Math.min(before, after);
+  if (earlyHolds) return early; // the first of two occurrences, or the only one
+  if (lateHolds) return late;
+  return wallMs - before; // in the gap
 }

@@ -64,4 +64,30 @@ describe('wallTimeToUtc', () => {
   it('moves a wall time inside the spring-forward gap past the gap', () => {
     expect(wallTimeToUtc(Date.UTC(2024, 2, 10, 2, 30), newYork)).toBe(Date.UTC(2024, 2, 10, 7, 30));
   });
+
+  // East of UTC the offset shrinks when clocks go back, which a guess from the wall time alone gets wrong.
+  it.each([
+    ['Europe/Berlin', 'repeated', Date.UTC(2025, 9, 26, 2, 30), Date.UTC(2025, 9, 26, 0, 30)], // 02:30 CEST
+    ['Europe/Berlin', 'in the gap', Date.UTC(2025, 2, 30, 2, 30), Date.UTC(2025, 2, 30, 1, 30)], // 03:30 CEST
+    ['Europe/London', 'repeated', Date.UTC(2025, 9, 26, 1, 30), Date.UTC(2025, 9, 26, 0, 30)], // 01:30 BST
+    ['Europe/London', 'in the gap', Date.UTC(2025, 2, 30, 1, 30), Date.UTC(2025, 2, 30, 1, 30)], // 02:30 BST
+    ['Australia/Sydney', 'repeated', Date.UTC(2025, 3, 6, 2, 30), Date.UTC(2025, 3, 5, 15, 30)], // 02:30 AEDT
+    ['Australia/Sydney', 'in the gap', Date.UTC(2025, 9, 5, 2, 30), Date.UTC(2025, 9, 4, 16, 30)], // 03:30 AEDT
+    ['America/New_York', 'the hour after the repeat', Date.UTC(2024, 10, 3, 2, 30), Date.UTC(2024, 10, 3, 7, 30)],
+  ])('%s, a wall time %s', (name, _case, wallMs, utcMs) => {
+    expect(new Date(wallTimeToUtc(wallMs, resolveZone(name)!)).toISOString()).toBe(new Date(utcMs).toISOString());
+  });
+
+  it('gives back the same wall time for every hour of a year', () => {
+    // Lord Howe moves its clocks by half an hour.
+    for (const name of ['Europe/Berlin', 'Australia/Lord_Howe']) {
+      const zone = resolveZone(name)!;
+      for (let utcMs = Date.UTC(2025, 0, 1); utcMs < Date.UTC(2026, 0, 1); utcMs += 60 * 60_000) {
+        const wallMs = utcMs + zone.offsetAt(utcMs);
+        const back = wallTimeToUtc(wallMs, zone);
+        // A repeated wall time maps to its first instant: the same wall time, not always the same instant.
+        expect(back + zone.offsetAt(back)).toBe(wallMs);
+      }
+    }
+  });
 });
