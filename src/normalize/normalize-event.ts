@@ -25,9 +25,9 @@ function fromCef(cef: CefEvent): NormalizedEvent {
 
 /** CEF header fields and the prefix time join the extensions, and win over extensions of the same name. */
 function cefLayout(cef: CefEvent): { layout: Layout; headerValues: unknown[] } {
-  const time = cef.prefix?.time;
-  const header = time ? HEADER_KEYS_AND_TIME : HEADER_KEYS;
-  const headerValues = [cef.version, cef.deviceVendor, cef.deviceProduct, cef.deviceVersion, cef.deviceEventClassId, cef.name, cef.severity, time?.iso];
+  const time = cef.prefix?.time?.iso ?? cef.prefix?.unreadTime;
+  const header = time !== undefined ? HEADER_KEYS_AND_TIME : HEADER_KEYS;
+  const headerValues = [cef.version, cef.deviceVendor, cef.deviceProduct, cef.deviceVersion, cef.deviceEventClassId, cef.name, cef.severity, time];
   return { layout: layoutFor(Object.keys(cef.extensions), header), headerValues };
 }
 

@@ -11,6 +11,18 @@ const fromJsonText = (text: string) => {
 };
 
 describe('normalizeEvent', () => {
+  it.each(['2025-02-30T21:02:36Z', '2025-06-18T24:00:00Z', '2025-06-18T21:02:36+24:00'])(
+    'keeps an event_ts that names no real time (%s) as it came, the same from CEF and JSON',
+    (stamp) => {
+      const cef = parseCef(`${stamp} konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|src=1`);
+      if (!cef.ok) throw new Error(cef.error.message);
+      expect(cef.warnings.map((warning) => warning.message)).toContain(`syslog prefix: "${stamp}" is not a real date and time; kept as it came`);
+      const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
+      expect(fromCef.event_ts).toBe(stamp);
+      expect(fromJsonText(`{"event_ts":"${stamp}"}`).event_ts).toBe(stamp);
+    },
+  );
+
   it('keeps a field named __proto__ as a field, from JSON and from CEF', () => {
     expect(JSON.stringify(fromJsonText('{"__proto__":"keepme","act":"q1"}'))).toBe('{"__proto__":"keepme","act":"q1"}');
     const cef = parseCef('CEF:0|V|P|1|c|n|1|__proto__=keepme act=p1');

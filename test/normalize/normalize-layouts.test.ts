@@ -17,6 +17,12 @@ import { CEF_ACCESS, CEF_AUTHZ_LIST, CEF_BSD_AUTHZ, CEF_PORTAL_AUTH, JSON_ACCESS
 function referenceEventTs(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(value)) return value;
+  const [y, mo, d, h, mi, sec] = [0, 5, 8, 11, 14, 17].map((at) => Number(value.slice(at, at + (at === 0 ? 4 : 2))));
+  // Fields that a UTC date gives back unchanged name a real time; others are kept as they came.
+  const fields = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, sec!));
+  const real = fields.getUTCFullYear() === y && fields.getUTCMonth() === mo! - 1 && fields.getUTCDate() === d && fields.getUTCHours() === h && fields.getUTCMinutes() === mi && fields.getUTCSeconds() === sec;
+  const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
+  if (!real || (offset !== null && (Number(offset[2]) > 23 || Number(offset[3]) > 59))) return value;
   const epochMs = Date.parse(value.replace(' ', 'T'));
   return Number.isNaN(epochMs) ? value : toRfc3339Utc(epochMs);
 }
@@ -220,10 +226,12 @@ describe('normalizeEvent with cached layouts', () => {
 });
 
 describe('normalizeEventTs, minute cache', () => {
-  it('converts every second of a date that does not exist, even after its neighbours', () => {
+  it('keeps every second of a date that does not exist as it came, even after its neighbours', () => {
     expect(normalizeEventTs('2025-02-28T23:59:59Z')).toBe('2025-02-28T23:59:59Z');
-    expect(normalizeEventTs('2025-02-30T00:00:00Z')).toBe('2025-03-02T00:00:00Z');
-    expect(normalizeEventTs('2025-02-30T00:00:05Z')).toBe('2025-03-02T00:00:05Z');
+    expect(normalizeEventTs('2025-02-30T00:00:00Z')).toBe('2025-02-30T00:00:00Z');
+    expect(normalizeEventTs('2025-02-30T00:00:05Z')).toBe('2025-02-30T00:00:05Z');
+    expect(normalizeEventTs('2025-06-18T24:00:00Z')).toBe('2025-06-18T24:00:00Z');
+    expect(normalizeEventTs('2025-06-18T21:02:36+24:00')).toBe('2025-06-18T21:02:36+24:00');
   });
 
   it('takes from a seen minute only seconds 00–59 in the same canonical form', () => {
@@ -237,7 +245,7 @@ describe('normalizeEventTs, minute cache', () => {
 
   it('does not take a minute from text that is no time', () => {
     expect(normalizeEventTs('2025-04-31T10:00:xxZ')).toBe('2025-04-31T10:00:xxZ');
-    expect(normalizeEventTs('2025-04-31T10:00:05Z')).toBe('2025-05-01T10:00:05Z');
+    expect(normalizeEventTs('2025-04-31T10:00:05Z')).toBe('2025-04-31T10:00:05Z');
   });
 
   it('matches the uncached rule on any sequence (fast-check)', () => {

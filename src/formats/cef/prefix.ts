@@ -37,6 +37,9 @@ function nilToUndefined(text: string | undefined): string | undefined {
   return text === undefined || text === '-' ? undefined : text;
 }
 
+/** The shape of an RFC 3339 stamp, whether or not its fields name a real time. */
+const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
 /** Stamps like `Apr 14 05:39:08` / `Apr  4 05:39:08.123` / `Apr 14 2023 05:39:08` at the start. */
 const BSD_STAMP = /^[A-Za-z]{3} +\d{1,2} +(?:\d{4} +)?\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?= |$)/;
 
@@ -78,9 +81,14 @@ export function parsePrefix(raw: string, ctx: TimestampContext, warnings: CefWar
   if (stampEnd - pos >= 20) {
     const stamp = raw.slice(pos, stampEnd);
     const time = rfc3339Time(stamp);
-    if (time !== undefined) {
+    if (time !== undefined || RFC3339_SHAPE.test(stamp)) {
       prefix.syntax = priInfo === undefined ? 'konnect' : 'rfc3164';
-      prefix.time = time;
+      if (time !== undefined) prefix.time = time;
+      else {
+        // Kept as it came, as the JSON form keeps such an event_ts: never moved to another day.
+        prefix.unreadTime = stamp;
+        warnings.push({ message: `syslog prefix: ${JSON.stringify(stamp)} is not a real date and time; kept as it came`, offset: pos });
+      }
       if (stampEnd < raw.length) assign(prefix, 'host', tokenAt(raw, stampEnd)?.text);
       return prefix;
     }

@@ -41,6 +41,8 @@ export interface CefPrefix {
   msgId?: string;
   /** The prefix's timestamp; a year-less BSD stamp takes its year from `rt`, else from now. */
   time?: CefTime;
+  /** An RFC 3339 stamp that names no real time (Feb 30, hour 24, offset +24:00): kept as it came, with a warning. */
+  unreadTime?: string;
 }
 
 export interface CefWarning {
