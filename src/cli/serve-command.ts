@@ -15,7 +15,7 @@ export function serveCommand(): Command {
     const logger = createLogger(config.logLevel);
     const receiver = await startReceiver(config, logger);
     printBanner(config, receiver);
-    logger.info('receiver started', summarize(config, receiver.url));
+    logger.info('receiver started', summarize(config, receiver.url, receiver.metricsUrl));
 
     closeOnSignals(receiver, logger);
     process.on('SIGHUP', () => {
@@ -27,15 +27,24 @@ export function serveCommand(): Command {
 }
 
 /** What the configuration amounts to, with the credentials reduced to a count. */
-function summarize(config: ServeConfig, url: string): Record<string, unknown> {
+function summarize(config: ServeConfig, url: string, metricsUrl: string): Record<string, unknown> {
   return {
     url,
+    metrics_url: metricsUrl,
     pid: process.pid,
+    log_level: config.logLevel,
     authorization_values: config.authorizations.length,
     authorization_generated: config.authorizationGenerated,
     sinks: config.sinks,
     dead_letter: config.deadLetter,
     max_body_bytes: config.maxBody,
+    max_events: config.maxEvents,
+    max_line_length: config.maxLineLength,
+    max_json_depth: config.maxJsonDepth,
+    header_timeout_ms: config.headerTimeoutMs,
+    request_timeout_ms: config.requestTimeoutMs,
+    shutdown_timeout_ms: config.shutdownTimeoutMs,
+    auth_failure_limit: config.authFailureLimit,
     tls: config.tls?.kind ?? 'off',
     mutual_tls: config.tlsClientCa !== undefined,
     fsync: config.fsync,
@@ -45,6 +54,7 @@ function summarize(config: ServeConfig, url: string): Record<string, unknown> {
     workers: config.workers,
     signatures: config.signatures,
     jwks: config.jwks === undefined ? undefined : describeJwksLocation(config.jwks),
+    jwks_refetch_interval_ms: config.signatures === 'off' ? undefined : config.jwksRefetchIntervalMs,
   };
 }
 

@@ -244,15 +244,17 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
   if (!path.startsWith('/')) throw new ConfigError('--path', `"${path}" must start with /`);
   if (RESERVED_PATHS.has(path)) throw new ConfigError('--path', `${path} is reserved for the receiver's own endpoints`);
 
-  const authorizations = [...list('authorization'), ...readAuthorizationFile(text('authorizationFile'))];
-  authorizations.forEach((value, index) => {
-    if (CONTROL_CHARACTER.test(value)) {
-      throw new ConfigError('--authorization', `value ${index + 1} contains a control character, so no request could match it`);
-    }
+  const given = list('authorization');
+  const fromFile = readAuthorizationFile(text('authorizationFile'));
+  const checkAuthorization = (option: string, where: (index: number) => string) => (value: string, index: number) => {
+    if (CONTROL_CHARACTER.test(value)) throw new ConfigError(option, `${where(index)} contains a control character, so no request could match it`);
     if (value.trim() !== value) {
-      throw new ConfigError('--authorization', `value ${index + 1} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
+      throw new ConfigError(option, `${where(index)} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
     }
-  });
+  };
+  given.forEach(checkAuthorization('--authorization', (index) => `value ${index + 1}`));
+  fromFile.forEach(checkAuthorization('--authorization-file', (index) => `value ${index + 1} of ${text('authorizationFile')}`));
+  const authorizations = [...given, ...fromFile];
   const authorizationGenerated = authorizations.length === 0;
   if (authorizationGenerated) authorizations.push(`Bearer ${randomBytes(24).toString('base64url')}`);
 

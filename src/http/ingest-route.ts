@@ -141,7 +141,14 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         claim === undefined || claim.duplicates.length === 0
           ? batch
           : { ...batch, acceptedOutput: keepRecords(batch.acceptedOutput, batch.recordEnds, claim.fresh) };
-      await deliverBatch(toWrite, options.sinks, options.deadLetter, options.metrics.sinkObserver, () => claim?.written());
+      await deliverBatch(
+        toWrite,
+        options.sinks,
+        options.deadLetter,
+        options.metrics.sinkObserver,
+        () => claim?.written(),
+        () => options.metrics.deadLetterRecords.inc(toWrite.rejected.length),
+      );
     } catch (error) {
       claim?.failed();
       if (!(error instanceof SinkError)) throw error;

@@ -94,7 +94,6 @@ export class ReceiverMetrics {
     }
     for (const rejected of batch.rejected) this.events.inc({ outcome: 'rejected', format: rejected.format, reason: rejected.code });
     for (const [outcome, count] of Object.entries(batch.signatures)) if (count > 0) this.signatures.inc({ outcome }, count);
-    if (batch.rejected.length > 0) this.deadLetterRecords.inc(batch.rejected.length);
   }
 
   readonly sinkObserver: SinkObserver = {

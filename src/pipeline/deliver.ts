@@ -13,7 +13,8 @@ const NO_OBSERVER: SinkObserver = { written: () => undefined, failed: () => unde
  * Write a processed batch: accepted records to every sink, rejected ones to the dead letter.
  * Resolves only when every write has completed; rejects with the first sink that failed.
  * `onEventsWritten` is called once the accepted records are in every sink, even if the dead
- * letter's write then fails.
+ * letter's write then fails; `onDeadLetterWritten` once the rejected ones are in the dead letter,
+ * even if a sink's write failed (a retry writes them again).
  */
 export async function deliverBatch(
   batch: BatchResult,
@@ -21,6 +22,7 @@ export async function deliverBatch(
   deadLetter: Sink,
   observe: SinkObserver = NO_OBSERVER,
   onEventsWritten: () => void = () => undefined,
+  onDeadLetterWritten: () => void = () => undefined,
 ): Promise<void> {
   const writes: Array<Promise<void>> = [];
   const guarded = (sink: Sink, records: Buffer) => {
@@ -37,7 +39,7 @@ export async function deliverBatch(
   const eventsWritten = Promise.allSettled([...writes]).then((results) => {
     if (results.every((result) => result.status === 'fulfilled')) onEventsWritten();
   });
-  if (batch.deadLetterOutput.length > 0) writes.push(guarded(deadLetter, batch.deadLetterOutput));
+  if (batch.deadLetterOutput.length > 0) writes.push(guarded(deadLetter, batch.deadLetterOutput).then(onDeadLetterWritten));
   const results = await Promise.allSettled(writes);
   await eventsWritten; // told before this resolves or rejects
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { DEFAULT_JWKS_MIN_REFRESH_INTERVAL_MS, JwksSource } from '../signature';
+import { describeJwksLocation } from '../signature/jwks-source';
 import type { Logger } from '../observability/logger';
 import type { SignatureMode } from '../config/serve-config';
 import { ConfigError } from '../config/config-error';
@@ -33,16 +34,16 @@ export class SignatureVerifier {
         // A file that fails the first load stops the start, and that error says it all.
         if (!started && !isUrl) return;
         const outcome = source.hasKeys() ? 'keeping the last good keys' : `no keys yet, retrying every ${refetchIntervalMs / 1000} s`;
-        logger.warn(`JWKS could not be loaded; ${outcome}`, { jwks: location, error: error.message });
+        logger.warn(`JWKS could not be loaded; ${outcome}`, { jwks: describeJwksLocation(location), error: error.message });
       },
-      onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: location, keys: keys.map((key) => key.kid) }),
+      onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: describeJwksLocation(location), keys: keys.map((key) => key.kid) }),
     });
     await source.start();
     started = true;
     // A local file will not get better by waiting: refuse to start. A URL may be down for a while.
     if (!source.hasKeys() && !isUrl) {
       source.stop();
-      throw new ConfigError('--jwks', source.status().lastError ?? `no keys could be loaded from ${location}`);
+      throw new ConfigError('--jwks', source.status().lastError ?? `no keys could be loaded from ${describeJwksLocation(location)}`);
     }
     return new SignatureVerifier(mode, source);
   }

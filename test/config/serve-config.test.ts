@@ -80,6 +80,13 @@ describe('serve configuration', () => {
   ])('refuses %j with a message naming the option', (flags, message) => {
     expect(() => build(flags as Record<string, string>)).toThrow(message);
   });
+
+  it('names --authorization-file, and the file, for a bad value read from it', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'auth-file-')), 'auth');
+    fs.writeFileSync(file, 'Bearer ok\nBearer padded \n');
+    expect(() => build({ authorizationFile: file })).toThrow(`--authorization-file: value 2 of ${file} starts or ends with whitespace`);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
 });
 
 describe('parseSize', () => {

@@ -64,6 +64,15 @@ describe('GET /metrics', () => {
     expect(sample(text, 'audit_relay_authorization_failures_total', { reason: 'rate_limited' })).toBe(1);
   });
 
+  it('counts dead-letter records once they are written, even when a sink then fails the request', async () => {
+    receiver = await startTestReceiver({ sink: ['file:/dev/full'] });
+    const answer = await request(receiver.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).send(`${CEF_AUTHZ_LIST}\nnot an event\n`);
+    expect(answer.status).toBe(503);
+    expect(receiver.deadLetters()).toHaveLength(1);
+    const text = (await request(receiver.origin).get('/metrics')).text;
+    expect(sample(text, 'audit_relay_dead_letter_records_total')).toBe(1);
+  });
+
   it('moves /metrics to --metrics-listen when given', async () => {
     receiver = await startTestReceiver({ metricsListen: '127.0.0.1:0' });
     expect((await request(receiver.origin).get('/metrics')).status).toBe(404);

@@ -26,7 +26,13 @@ describe('service logs', () => {
 
       const logLines = cli.stderr().split('\n').filter((line) => line.startsWith('{'));
       const logs = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(logs.find((log) => log.message === 'receiver started')).toMatchObject({ authorization_values: 1, authorization_generated: false });
+      expect(logs.find((log) => log.message === 'receiver started')).toMatchObject({
+        authorization_values: 1,
+        authorization_generated: false,
+        log_level: 'debug',
+        max_events: 100000,
+        metrics_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/),
+      });
       const failures = logs.filter((log) => log.message === 'authorization failed');
       expect(failures).toHaveLength(2);
       for (const failure of failures) {
@@ -39,6 +45,21 @@ describe('service logs', () => {
         expect(cli.stderr()).not.toContain(token);
         expect(cli.stdout()).not.toContain(token);
       }
+    } finally {
+      await cli.stop('SIGKILL');
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('never show a JWKS URL\'s query values, which may hold a token: not in the banner, the summary or the retry warnings', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'service-logs-'));
+    const jwks = 'http://127.0.0.1:1/jwks.json?token=SUPERSECRET';
+    const cli = spawnCli('node', [CLI, 'serve', '--listen', '127.0.0.1:0', '--authorization', 'Bearer x', '--jwks', jwks, '--sink', `file:${path.join(directory, 'ev.ndjson')}`, '--dead-letter', path.join(directory, 'dl.ndjson')]);
+    try {
+      await cli.waitForStderr(/JWKS could not be loaded/);
+      await cli.waitForStderr(/receiving at/);
+      expect(cli.stderr()).toContain('/jwks.json?token=***');
+      expect(cli.stderr()).not.toContain('SUPERSECRET');
     } finally {
       await cli.stop('SIGKILL');
       fs.rmSync(directory, { recursive: true, force: true });
