@@ -9,8 +9,9 @@ export interface ScannedValue {
   end: number;
   /**
    * [start, end) of number tokens a double cannot hold, relative to the text: integers beyond
-   * Number.MAX_SAFE_INTEGER, and numbers beyond a double's range (JSON.parse makes them
-   * Infinity, which JSON writes as null).
+   * Number.MAX_SAFE_INTEGER, and other numbers whose value a double does not keep: beyond its
+   * range (JSON.parse makes them Infinity, which JSON writes as null) or with more significant
+   * digits than it holds (`3959872677347089807.0`).
    */
   unsafeNumbers: Array<[number, number]>;
 }
@@ -82,7 +83,7 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
         i++;
       }
       const digits = i - tokenStart - (text.charCodeAt(tokenStart) === MINUS ? 1 : 0);
-      if (integer ? digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i))) : !Number.isFinite(Number(text.slice(tokenStart, i)))) {
+      if (integer ? digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i))) : !doubleKeepsValue(text.slice(tokenStart, i))) {
         unsafeNumbers.push([tokenStart, i]);
       }
       continue;
@@ -90,6 +91,28 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
     i++;
   }
   return { ok: false, offset: i, message: 'value is not closed' };
+}
+
+/**
+ * Whether the double nearest a number token, written back by JSON, has the token's value:
+ * `1.50` and `1.5e0` do, `1e400` and `3959872677347089807.0` do not.
+ */
+function doubleKeepsValue(token: string): boolean {
+  const value = Number(token);
+  return Number.isFinite(value) && decimalValue(token) === decimalValue(String(value));
+}
+
+/** A number's value in one canonical form, `[-]digits e exponent`, with no leading or trailing zeros. */
+function decimalValue(token: string): string {
+  const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!match) return token;
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+  let digits = (whole + fraction).replace(/^0+/, '');
+  let power = Number(exponent) - fraction.length;
+  const trailing = /0*$/.exec(digits)![0].length;
+  digits = digits.slice(0, digits.length - trailing);
+  power += trailing;
+  return digits === '' ? '0' : `${sign}${digits}e${power}`;
 }
 
 /** Returns the index after the closing quote, or -(index of the failure)-1; `newline` bounds the search. */

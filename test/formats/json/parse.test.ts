@@ -20,11 +20,19 @@ describe('parseJsonLossless', () => {
     });
   });
 
-  it('leaves safe integers, floats and digits inside strings alone', () => {
-    const text = '{"safe":9007199254740991,"float":12345678901234567.5,"text":"6891110586028963295"}';
+  it('leaves safe integers, floats a double holds and digits inside strings alone', () => {
+    const text = '{"safe":9007199254740991,"float":-1.50e3,"small":5e-324,"text":"6891110586028963295"}';
     expect(parseJsonLossless(text)).toEqual({
       ok: true,
-      value: { safe: 9007199254740991, float: 12345678901234567.5, text: '6891110586028963295' },
+      value: { safe: 9007199254740991, float: -1500, small: 5e-324, text: '6891110586028963295' },
+    });
+  });
+
+  it('keeps as its text a number with more significant digits than a double holds, fraction or exponent or not', () => {
+    const text = '{"trace_id":3959872677347089807.0,"x":12345678901234567890e0,"float":12345678901234567.5}';
+    expect(parseJsonLossless(text)).toEqual({
+      ok: true,
+      value: { trace_id: '3959872677347089807.0', x: '12345678901234567890e0', float: '12345678901234567.5' },
     });
   });
 
