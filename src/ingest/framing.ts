@@ -112,9 +112,13 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       // A value that closes part-way through a line followed by other text is not JSON but a
       // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
-      // One that spans lines must also be valid JSON: else it is a truncated line whose brackets
-      // a later line happened to close, and that line is an event of its own.
-      const framed = scan.ok && endsCleanly(text, scan.value.end) && (scan.value.end <= lineEnd || isValidJson(text.slice(position, scan.value.end)));
+      // One that spans lines must also be valid JSON, or an array of nothing but objects (each
+      // then stands or falls alone): else it is a truncated line whose brackets a later line
+      // happened to close, and that line is an event of its own.
+      const framed =
+        scan.ok &&
+        endsCleanly(text, scan.value.end) &&
+        (scan.value.end <= lineEnd || isValidJson(text.slice(position, scan.value.end)) || (code === 0x5b && holdsOnlyObjects(text, scan.value, limits)));
       if (scan.ok && framed) {
         const { end } = scan.value;
         if (code === 0x7b) {
@@ -155,6 +159,24 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
     frames.add({ kind: 'text', text: lineText, line });
     position = lineEnd;
+  }
+}
+
+/** Whether every element of the array is an object (well bracketed, if not valid inside). */
+function holdsOnlyObjects(text: string, array: ScannedValue, limits: FramingLimits): boolean {
+  let position = array.start + 1;
+  for (;;) {
+    position = skipWhitespace(text, position);
+    const code = text.charCodeAt(position);
+    if (code === 0x5d /* ] */ || position >= array.end) return true;
+    if (code === 0x2c /* , */) {
+      position++;
+      continue;
+    }
+    if (code !== 0x7b) return false;
+    const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+    if (!scan.ok) return false;
+    position = scan.value.end;
   }
 }
 

@@ -89,6 +89,16 @@ describe('frameBody', () => {
     ]);
   });
 
+  it('refuses only the broken object of a pretty-printed array, not its neighbours', () => {
+    const frames = frame('[\n  {"a":1},\n  {"b":2e},\n  {"c":3}\n]\nCEF:0|next');
+    expect(frames.map((item) => [item.kind, item.text])).toEqual([
+      ['json', '{"a":1}'],
+      ['json', '{"b":2e}'], // refused when parsed, alone
+      ['json', '{"c":3}'],
+      ['text', 'CEF:0|next'],
+    ]);
+  });
+
   it('frames a line that starts with a bracketed time as the text line it is', () => {
     const line = '[2025-06-18 21:02:36] konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|act=1';
     expect(summary(frame(line))).toEqual([['text', line, 1]]);
