@@ -219,6 +219,9 @@ function flatObjectFrame(lineText: string, line: number, limits: FramingLimits):
 function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits, frames: FrameList): void {
   let position = array.start + 1;
   let index = 0;
+  // Lines are counted on from the previous element, not from the array's start (quadratic).
+  let elementLine = line;
+  let countedTo = array.start;
   for (;;) {
     position = skipWhitespace(text, position);
     const code = text.charCodeAt(position);
@@ -227,7 +230,8 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
       position++;
       continue;
     }
-    const elementLine = line + countNewlines(text, array.start, position);
+    elementLine += countNewlines(text, countedTo, position);
+    countedTo = position;
     if (code === 0x7b) {
       const scan = scanJsonValue(text, position, limits.maxJsonDepth);
       if (!scan.ok) break; // unreachable: the whole array scanned cleanly

@@ -32,6 +32,11 @@ describe('frameBody', () => {
     ]);
   });
 
+  it('gives each element of a pretty-printed array the line it starts on', () => {
+    const body = `CEF:0|first\n[\n${[1, 2, 3].map((n) => JSON.stringify({ n, s: 'x' }, null, 2)).join(',\n')}\n]\nCEF:0|last`;
+    expect(frame(body).map((item) => item.line)).toEqual([1, 3, 7, 11, 16]);
+  });
+
   it('refuses non-object array elements one by one', () => {
     const frames = frame('[{"a":1}, 5, "x", [1]]');
     expect(frames.map((item) => item.kind)).toEqual(['json', 'invalid', 'invalid', 'invalid']);
