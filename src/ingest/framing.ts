@@ -87,6 +87,9 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
   const length = text.length;
   let position = 0;
   let line = firstLine;
+  // What scans that ran past their line and framed nothing there may still read: each broken line
+  // may run on into many lines after it, so once a body's worth is spent, values end at their line.
+  let crossLineBudget = length;
   while (position < length) {
     const code = text.charCodeAt(position);
     if (code === NEWLINE) {
@@ -109,7 +112,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       }
     }
     if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
-      const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+      const scan = scanJsonValue(text, position, limits.maxJsonDepth, crossLineBudget > 0 ? length : lineEnd);
       // A value that closes part-way through a line followed by other text is not JSON but a
       // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
       // One that spans lines must also be valid JSON, or an array of nothing but objects (each
@@ -128,9 +131,10 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
           frameArray(text, scan.value, line, limits, frames);
         }
         line += countNewlines(text, position, end);
-        position = end;
+        position = skipSeparatingComma(text, end);
         continue;
       }
+      crossLineBudget -= Math.max(0, (scan.ok ? scan.value.end : scan.offset) - lineEnd);
       const lineText = stripCarriageReturn(text.slice(position, lineEnd));
       if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
       if (lineText.includes('CEF:')) {
@@ -176,8 +180,18 @@ function holdsOnlyObjects(text: string, array: ScannedValue, limits: FramingLimi
     if (code !== 0x7b) return false;
     const scan = scanJsonValue(text, position, limits.maxJsonDepth);
     if (!scan.ok) return false;
+    // An element across lines must be valid JSON too, or it may be a broken line and the lines after it.
+    const newline = text.indexOf('\n', position);
+    if (newline >= 0 && newline < scan.value.end && !isValidJson(text.slice(position, scan.value.end))) return false;
     position = scan.value.end;
   }
+}
+
+/** After a value: past blanks and one comma, when objects are written `{…},` one after another without an array. */
+function skipSeparatingComma(text: string, end: number): number {
+  let i = end;
+  while (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09) i++;
+  return text.charCodeAt(i) === 0x2c ? i + 1 : end;
 }
 
 function isValidJson(text: string): boolean {
@@ -192,13 +206,13 @@ function isValidJson(text: string): boolean {
 /** U+FEFF, which some tools write at the start of a file or line; skipped like leading whitespace. */
 const BYTE_ORDER_MARK = 0xfeff;
 
-/** Whether a value ending at `end` is followed on its line only by blanks or by another value (stacked JSON). */
+/** Whether a value ending at `end` is followed on its line only by blanks, a comma, or another value (stacked JSON). */
 function endsCleanly(text: string, end: number): boolean {
   let i = end;
   for (;;) {
     const code = text.charCodeAt(i);
     if (code === 0x20 || code === 0x09 || code === 0x0d) i++;
-    else return i >= text.length || code === NEWLINE || code === 0x7b || code === 0x5b;
+    else return i >= text.length || code === NEWLINE || code === 0x7b || code === 0x5b || code === 0x2c;
   }
 }
 
@@ -291,9 +305,10 @@ function whereInBody(text: string, valueStart: number, lineEnd: number, line: nu
   return `at line ${line + countNewlines(text, valueStart, offset)}, character ${offset - failureLineStart + 1}`;
 }
 
+/** Newlines in [from, to); reads no further than `to` (indexOf would search on to the next one, however far). */
 function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
-  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) count++;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === NEWLINE) count++;
   return count;
 }
 

@@ -261,7 +261,7 @@ export function parseJwksLocation(location: string): JwksLocation {
   return { kind: 'file', path: location, display: location };
 }
 
-/** The location as logs and the banner show it: a query string may carry a token, so its values are masked. */
+/** The location as logs and the banner show it: a query string may carry a token (as a value or alone), so it is masked whole. */
 export function describeJwksLocation(location: string): string {
   try {
     return parseJwksLocation(location).display;
@@ -271,8 +271,7 @@ export function describeJwksLocation(location: string): string {
 }
 
 function displayedUrl(url: URL): string {
-  const masked = [...url.searchParams.keys()].map((name) => `${encodeURIComponent(name)}=***`);
-  return `${url.origin}${url.pathname}${masked.length > 0 ? `?${masked.join('&')}` : ''}`;
+  return `${url.origin}${url.pathname}${url.search !== '' ? '?***' : ''}`;
 }
 
 /**

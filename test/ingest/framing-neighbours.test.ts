@@ -28,6 +28,8 @@ const broken = fc.constantFrom(
   '{{{{',
   '[[[[',
   '{"a":[',
+  '[{"a":1},{"b":',
+  '[{"q":[1.5,2.5]},',
   '"just a string"',
   'plain words',
   '',

@@ -104,6 +104,23 @@ describe('frameBody', () => {
     ]);
   });
 
+  it('does not let an array line with a broken object join the lines after it', () => {
+    const cef = (id: number, tail = '') => `CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|id=${id} msg=a${tail}`;
+    expect(summary(frame(`[{"a":1},{"b":\n${cef(1)}\n${cef(2, '}]')}\n{"id":3}`))).toEqual([
+      ['invalid', '[{"a":1},{"b":', 1],
+      ['text', cef(1), 2],
+      ['text', cef(2, '}]'), 3],
+      ['json', '{"id":3}', 4],
+    ]);
+  });
+
+  it('frames pretty-printed objects written one after another with a comma between them', () => {
+    expect(summary(frame('{\n "a":1\n},\n{\n "b":2\n}'))).toEqual([
+      ['json', '{\n "a":1\n}', 1],
+      ['json', '{\n "b":2\n}', 4],
+    ]);
+  });
+
   it('frames a line that starts with a bracketed time as the text line it is', () => {
     const line = '[2025-06-18 21:02:36] konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|act=1';
     expect(summary(frame(line))).toEqual([['text', line, 1]]);

@@ -58,7 +58,7 @@ describe('service logs', () => {
     try {
       await cli.waitForStderr(/JWKS could not be loaded/);
       await cli.waitForStderr(/receiving at/);
-      expect(cli.stderr()).toContain('/jwks.json?token=***');
+      expect(cli.stderr()).toContain('/jwks.json?***');
       expect(cli.stderr()).not.toContain('SUPERSECRET');
     } finally {
       await cli.stop('SIGKILL');

@@ -46,11 +46,11 @@ function isNumberPart(code: number): boolean {
  * Scan the object or array that starts at `start` (which must be `{` or `[`).
  * Checks bracket nesting and string termination; grammar details are left to JSON.parse.
  */
-export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanResult {
+export function scanJsonValue(text: string, start: number, maxDepth = 64, end = text.length): ScanResult {
   const closers: number[] = [];
   const unsafeNumbers: Array<[number, number]> = [];
   let i = start;
-  const length = text.length;
+  const length = end;
   // Strings may not span lines; where the next newline is, found once, not once per string.
   let newline = -1;
   while (i < length) {
@@ -77,13 +77,22 @@ export function scanJsonValue(text: string, start: number, maxDepth = 64): ScanR
     } else if (code === MINUS || isDigit(code)) {
       const tokenStart = i;
       let integer = true;
+      let exponent = false;
+      let digits = 0;
       while (i < length && isNumberPart(text.charCodeAt(i))) {
         const c = text.charCodeAt(i);
-        if (!isDigit(c) && !(c === MINUS && i === tokenStart)) integer = false;
+        if (isDigit(c)) {
+          if (!exponent) digits++;
+        } else if (!(c === MINUS && i === tokenStart)) {
+          integer = false;
+          if (c === 0x65 || c === 0x45) exponent = true;
+        }
         i++;
       }
-      const digits = i - tokenStart - (text.charCodeAt(tokenStart) === MINUS ? 1 : 0);
-      if (integer ? digits >= MAYBE_UNSAFE_DIGITS && !Number.isSafeInteger(Number(text.slice(tokenStart, i))) : !doubleKeepsValue(text.slice(tokenStart, i))) {
+      // A double gives back any decimal of 15 significant digits or fewer: only longer numbers,
+      // and exponents (which may leave its range), need the exact check.
+      const maybeUnsafe = digits >= MAYBE_UNSAFE_DIGITS || exponent;
+      if (maybeUnsafe && (integer ? !Number.isSafeInteger(Number(text.slice(tokenStart, i))) : !doubleKeepsValue(text.slice(tokenStart, i)))) {
         unsafeNumbers.push([tokenStart, i]);
       }
       continue;
