@@ -8,11 +8,22 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { runCefVsJsonBench, type CefVsJsonResult } from './cef-vs-json';
+import type { FramingCaseResult } from './framing-worst-cases';
 
 /** The micro-benchmark in a child process; rejects with its stderr when it fails. */
 export function runMicroBenchmark(seconds: number): Promise<CefVsJsonResult> {
+  return runInChild<CefVsJsonResult>('micro-benchmark.js', [String(seconds)]);
+}
+
+/** Framing's worst cases (framing-worst-cases.ts) in a child process of their own. */
+export function runFramingBenchmark(): Promise<FramingCaseResult[]> {
+  return runInChild<FramingCaseResult[]>('framing-worst-cases.js', ['--json']);
+}
+
+/** Runs a script beside this one and takes the one JSON line it prints; rejects with its stderr when it fails. */
+function runInChild<T>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'micro-benchmark.js'), String(seconds)], {
+    const child = spawn(process.execPath, [path.join(__dirname, script), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -23,7 +34,7 @@ export function runMicroBenchmark(seconds: number): Promise<CefVsJsonResult> {
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`exited with code ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
       try {
-        resolve(JSON.parse(stdout) as CefVsJsonResult);
+        resolve(JSON.parse(stdout) as T);
       } catch (error) {
         reject(new Error(`printed no result: ${(error as Error).message}`));
       }

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { FramingCaseResult } from './framing-worst-cases';
 
 export interface ServerMeasurement {
   server: 'receiver' | 'baseline';
@@ -89,6 +90,8 @@ export interface BenchReport {
   };
   cases: CaseResult[];
   microBenchmark?: MicroResult | { notAvailable: string };
+  /** frameBody on bodies built to make it work hardest, each against Konnect NDJSON of the same size. */
+  framingWorstCases?: FramingCaseResult[] | { notAvailable: string };
   targets: { ratioCases2And3: number; met: boolean | undefined };
 }
 
@@ -227,6 +230,16 @@ export function renderMicro(report: BenchReport): string {
     `CEF vs JSON.parse micro-benchmark (bench/cef-vs-json.ts, ${micro.events} events): parseCef ${fixed(micro.cefMBps, 1)} MB/s, ` +
     `JSON.parse ${fixed(micro.jsonMBps, 1)} MB/s, ratio ${fixed(micro.ratio, 2)} by MB/s` +
     (micro.eventsRatio === undefined ? '' : `, ${fixed(micro.eventsRatio, 2)} by events/s`)
+  );
+}
+
+export function renderFramingWorstCases(report: BenchReport): string {
+  const cases = report.framingWorstCases;
+  if (!cases) return 'Framing worst cases: not run';
+  if ('notAvailable' in cases) return `Framing worst cases: not available: ${cases.notAvailable}`;
+  return (
+    'Framing worst cases (bench/framing-worst-cases.ts, 4 MB bodies, MB/s and ratio to Konnect NDJSON): ' +
+    cases.map((c) => `${c.name} ${fixed(c.mbPerSec, 1)} (${fixed(c.ratio, 2)}x)`).join('; ')
   );
 }
 

@@ -21,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CASES, type BenchCase } from './cases';
 import { makePayloads, type PayloadSet } from './events';
-import { runMicroBenchmark } from './micro-benchmark';
+import { runFramingBenchmark, runMicroBenchmark } from './micro-benchmark';
 import { percentile, runLoad, type LoadResult } from './load';
 import { countOutput, outputFiles } from './output-check';
 import { startServer, ServerStartError, type ServerProcess } from './receiver-process';
@@ -30,6 +30,7 @@ import {
   machineInfo,
   renderChecks,
   renderMachine,
+  renderFramingWorstCases,
   renderMicro,
   renderTable,
   roundRatios,
@@ -362,6 +363,10 @@ async function main(): Promise<void> {
         report.microBenchmark = { notAvailable: (error as Error).message };
       }
     }
+    if (microSeconds > 0) {
+      log('framing worst cases…');
+      report.framingWorstCases = await runFramingBenchmark().catch((error: Error) => ({ notAvailable: error.message }));
+    }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -388,6 +393,7 @@ async function main(): Promise<void> {
       renderChecks(report),
       '',
       renderMicro(report),
+      renderFramingWorstCases(report),
       '',
       `target ≥ ${TARGET_RATIO}x the baseline on cases 2 and 3: ${
         report.targets.met === undefined ? 'not measured' : report.targets.met ? 'met' : 'NOT met'

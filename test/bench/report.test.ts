@@ -1,4 +1,4 @@
-import { renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
+import { renderFramingWorstCases, renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
 
 describe('roundRatios', () => {
   it('divides each receiver slice rate by the baseline slice of the same round', () => {
@@ -69,5 +69,25 @@ describe('renderTable', () => {
     const table = renderTable(report([0.6]));
     expect(table).toContain('0.60x');
     expect(table).not.toContain('(');
+  });
+});
+
+describe('renderFramingWorstCases', () => {
+  const base = { startedAt: '', finishedAt: '', commit: undefined, cases: [], targets: { ratioCases2And3: 0.7, met: undefined } } as unknown as BenchReport;
+
+  it('lists each case with its MB/s and its ratio to Konnect NDJSON', () => {
+    const line = renderFramingWorstCases({
+      ...base,
+      framingWorstCases: [
+        { name: 'Konnect NDJSON', mbPerSec: 130.25, ratio: 1 },
+        { name: 'lines that open an array', mbPerSec: 98.9, ratio: 0.759 },
+      ],
+    });
+    expect(line).toContain('Konnect NDJSON 130.3 (1.00x); lines that open an array 98.9 (0.76x)');
+  });
+
+  it('says when it did not run, or why it could not', () => {
+    expect(renderFramingWorstCases(base)).toBe('Framing worst cases: not run');
+    expect(renderFramingWorstCases({ ...base, framingWorstCases: { notAvailable: 'exited with code 1' } })).toBe('Framing worst cases: not available: exited with code 1');
   });
 });
