@@ -43,6 +43,8 @@ function bodies(): Array<{ name: string; body: Buffer }> {
     { name: 'lines that open an array', body: Buffer.from(repeatTo(BODY_BYTES, [floats])) },
     { name: 'pretty-printed array of objects', body: Buffer.from(`[${repeatTo(BODY_BYTES, konnect.map((line) => JSON.stringify(JSON.parse(line), null, 2)), ',\n')}]`) },
     { name: 'one-line array of numbers', body: Buffer.from(`[${repeatTo(BODY_BYTES, ['1.5', '2', '-3e2'], ',')}]`) },
+    { name: 'objects stacked on one line', body: Buffer.from(repeatTo(BODY_BYTES, konnect, '')) },
+    { name: 'empty arrays on one line', body: Buffer.from('[]'.repeat(BODY_BYTES / 2)) },
   ];
 }
 

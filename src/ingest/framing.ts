@@ -88,22 +88,32 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
   let position = 0;
   let line = firstLine;
   // What scans that ran past their line and framed nothing there may still read: each broken line
-  // may run on into many lines after it, so once a body's worth is spent, values end at their line.
-  let crossLineBudget = length;
+  // may run on into many lines after it, so once this is spent, values end at their line.
+  let crossLineBudget = CROSS_LINE_BUDGET_BODIES * length;
+  // Found once per line, not once per value: a line may hold many values (stacked JSON).
+  let lineEnd = -1;
+  let firstOnLine = true;
+  const cefMarks = new SearchCursor(text, 'CEF:');
   while (position < length) {
     const code = text.charCodeAt(position);
     if (code === NEWLINE) {
       line++;
       position++;
+      firstOnLine = true;
       continue;
     }
     if (code === 0x20 || code === 0x09 || code === 0x0d || code === BYTE_ORDER_MARK) {
       position++;
       continue;
     }
-    let lineEnd = text.indexOf('\n', position);
-    if (lineEnd < 0) lineEnd = length;
-    if (code === 0x7b /* { */) {
+    if (lineEnd < position) {
+      lineEnd = text.indexOf('\n', position);
+      if (lineEnd < 0) lineEnd = length;
+    }
+    const first = firstOnLine;
+    firstOnLine = false;
+    // Only a line's first value can be the whole line, as the flat reader wants.
+    if (code === 0x7b /* { */ && first) {
       const flat = flatObjectFrame(text.slice(position, lineEnd), line, limits);
       if (flat) {
         frames.add(flat);
@@ -112,7 +122,10 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       }
     }
     if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
-      const scan = scanJsonValue(text, position, limits.maxJsonDepth, crossLineBudget > 0 ? length : lineEnd);
+      // Pretty printers break a line after `{`, `[`, `,` or `:`; a line that ends otherwise (a
+      // truncated Konnect line ends inside a value) is not read on into the lines after it.
+      const mayContinue = crossLineBudget > 0 && endsOpen(text, position, lineEnd);
+      const scan = scanJsonValue(text, position, limits.maxJsonDepth, mayContinue ? length : lineEnd, lineEnd);
       // A value that closes part-way through a line followed by other text is not JSON but a
       // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
       // One that spans lines must also be valid JSON, or an array of nothing but objects (each
@@ -121,6 +134,8 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       const framed =
         scan.ok &&
         endsCleanly(text, scan.value.end) &&
+        // `[host][2025-06-18 21:02:36] CEF:0|…`: bracketed words before CEF, not stacked JSON.
+        !(scan.value.end < lineEnd && cefMarks.at(scan.value.end) < lineEnd) &&
         (scan.value.end <= lineEnd || isValidJson(text.slice(position, scan.value.end)) || (code === 0x5b && holdsOnlyObjects(text, scan.value, limits)));
       if (scan.ok && framed) {
         const { end } = scan.value;
@@ -152,7 +167,10 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
           kind: 'invalid',
           text: lineText,
           line,
-          reason: `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
+          reason:
+            !mayContinue && scan.offset >= lineEnd && scan.message === 'value is not closed'
+              ? 'malformed JSON: value is not closed on its line'
+              : `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
           code: 'malformed_json',
         });
       }
@@ -166,8 +184,44 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
   }
 }
 
+/** Bodies' worth of text that scans of broken lines may read past their line, in all. */
+const CROSS_LINE_BUDGET_BODIES = 4;
+
+/** Whether the line, from `from` to `lineEnd`, ends where JSON expects more (`{`, `[`, `,` or `:`). */
+function endsOpen(text: string, from: number, lineEnd: number): boolean {
+  let i = lineEnd - 1;
+  while (i > from && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09 || text.charCodeAt(i) === 0x0d)) i--;
+  const code = text.charCodeAt(i);
+  return code === 0x7b || code === 0x5b || code === 0x2c || code === 0x3a;
+}
+
+/**
+ * Where `needle` next occurs at or after a position (the text's length when it does not),
+ * searched for again only once positions pass it: as they only grow, every search is paid once.
+ */
+class SearchCursor {
+  private next = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
+
+  at(position: number): number {
+    if (this.next < position) {
+      this.next = this.text.indexOf(this.needle, position);
+      if (this.next < 0) this.next = this.text.length;
+    }
+    return this.next;
+  }
+}
+
+type NewlineCursor = SearchCursor;
+const newlineCursor = (text: string): NewlineCursor => new SearchCursor(text, '\n');
+
 /** Whether every element of the array is an object (well bracketed, if not valid inside). */
 function holdsOnlyObjects(text: string, array: ScannedValue, limits: FramingLimits): boolean {
+  const newlines = newlineCursor(text);
   let position = array.start + 1;
   for (;;) {
     position = skipWhitespace(text, position);
@@ -178,11 +232,11 @@ function holdsOnlyObjects(text: string, array: ScannedValue, limits: FramingLimi
       continue;
     }
     if (code !== 0x7b) return false;
-    const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+    const newline = newlines.at(position);
+    const scan = scanJsonValue(text, position, limits.maxJsonDepth, text.length, newline);
     if (!scan.ok) return false;
     // An element across lines must be valid JSON too, or it may be a broken line and the lines after it.
-    const newline = text.indexOf('\n', position);
-    if (newline >= 0 && newline < scan.value.end && !isValidJson(text.slice(position, scan.value.end))) return false;
+    if (newline < scan.value.end && !isValidJson(text.slice(position, scan.value.end))) return false;
     position = scan.value.end;
   }
 }
@@ -231,6 +285,7 @@ function flatObjectFrame(lineText: string, line: number, limits: FramingLimits):
 
 /** Each element of a top-level array is one event, held to the event length limit; anything but an object is refused. */
 function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits, frames: FrameList): void {
+  const newlines = newlineCursor(text);
   let position = array.start + 1;
   let index = 0;
   // Lines are counted on from the previous element, not from the array's start (quadratic).
@@ -247,13 +302,13 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
     elementLine += countNewlines(text, countedTo, position);
     countedTo = position;
     if (code === 0x7b) {
-      const scan = scanJsonValue(text, position, limits.maxJsonDepth);
+      const scan = scanJsonValue(text, position, limits.maxJsonDepth, text.length, newlines.at(position));
       if (!scan.ok) break; // unreachable: the whole array scanned cleanly
       if (scan.value.end - position > limits.maxLineLength) throw tooLong(scan.value.end - position, elementLine, limits);
       frames.add({ kind: 'json', text: text.slice(position, scan.value.end), line: elementLine, scanned: scan.value });
       position = scan.value.end;
     } else {
-      const end = endOfArrayElement(text, position, array.end);
+      const end = endOfArrayElement(text, position, array.end, limits, newlines);
       frames.add({
         kind: 'invalid',
         text: text.slice(position, end).trim(),
@@ -267,13 +322,18 @@ function frameArray(text: string, array: ScannedValue, line: number, limits: Fra
   }
 }
 
-function endOfArrayElement(text: string, from: number, arrayEnd: number): number {
-  if (text.charCodeAt(from) === 0x5b || text.charCodeAt(from) === 0x22) {
-    const scan = text.charCodeAt(from) === 0x5b ? scanJsonValue(text, from) : undefined;
-    if (scan?.ok) return scan.value.end;
-    let i = from + 1;
-    while (i < arrayEnd && !(text.charCodeAt(i) === 0x22 && text.charCodeAt(i - 1) !== 0x5c)) i++;
-    return i + 1;
+/** Where a non-object element ends: a nested array, a string (escapes counted), or a scalar up to the next comma. */
+function endOfArrayElement(text: string, from: number, arrayEnd: number, limits: FramingLimits, newlines: NewlineCursor): number {
+  const code = text.charCodeAt(from);
+  if (code === 0x5b) {
+    const scan = scanJsonValue(text, from, limits.maxJsonDepth, arrayEnd, newlines.at(from));
+    if (scan.ok) return scan.value.end;
+  } else if (code === 0x22) {
+    for (let quote = text.indexOf('"', from + 1); quote >= 0 && quote < arrayEnd; quote = text.indexOf('"', quote + 1)) {
+      let backslashes = 0;
+      for (let j = quote - 1; j > from && text.charCodeAt(j) === 0x5c; j--) backslashes++;
+      if (backslashes % 2 === 0) return quote + 1;
+    }
   }
   let i = from;
   while (i < arrayEnd - 1 && text.charCodeAt(i) !== 0x2c) i++;

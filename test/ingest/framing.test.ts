@@ -121,6 +121,40 @@ describe('frameBody', () => {
     ]);
   });
 
+  it.each([
+    '[host1][2025-06-18 21:02:36] CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|id=1',
+    '[2025-06-18 21:02:36],CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|id=1',
+    '[WARN]{x} CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|id=1',
+  ])('frames a CEF line with bracketed words before it as one text line: %s', (line) => {
+    expect(summary(frame(line))).toEqual([['text', line, 1]]);
+  });
+
+  it('ends a string element at its closing quote, escaped backslashes counted', () => {
+    const frames = frame('["\\\\",{"id":1}]');
+    expect(frames.map((item) => [item.kind, item.text])).toEqual([
+      ['invalid', '"\\\\"'],
+      ['json', '{"id":1}'],
+    ]);
+  });
+
+  it('ends a nested array element at the depth limit it was given, not at 64', () => {
+    const nested = `${'['.repeat(70)}${']'.repeat(70)}`;
+    const frames = frameBody(Buffer.from(`[${nested},{"id":1}]`), { maxLineLength: 10_000, maxJsonDepth: 100 });
+    expect(frames.map((item) => [item.kind, item.text])).toEqual([
+      ['invalid', nested],
+      ['json', '{"id":1}'],
+    ]);
+  });
+
+  it('still frames pretty-printed JSON after truncated lines', () => {
+    expect(summary(frame('{"a":1,\n{"b":2,\n{"c":"x"\n{\n  "id": 1\n}\n'))).toEqual([
+      ['invalid', '{"a":1,', 1],
+      ['invalid', '{"b":2,', 2],
+      ['invalid', '{"c":"x"', 3],
+      ['json', '{\n  "id": 1\n}', 4],
+    ]);
+  });
+
   it('frames a line that starts with a bracketed time as the text line it is', () => {
     const line = '[2025-06-18 21:02:36] konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|act=1';
     expect(summary(frame(line))).toEqual([['text', line, 1]]);
@@ -153,7 +187,8 @@ describe('frameBody', () => {
     expect(reasonOf('{"a":1}\n{"a":]\n')).toBe("malformed JSON: unexpected ']' at character 6");
     expect(reasonOf('{"a":"x\n{"b":1}')).toBe('malformed JSON: unterminated string at character 8');
     expect(reasonOf('{"a":1}\n{\n  "a": [1,\n  }\n')).toBe("malformed JSON: unexpected '}' at line 4, character 3");
-    expect(reasonOf('{"a":1}\n{bad\nhello world\n')).toBe('malformed JSON: value is not closed at the end of the body');
+    expect(reasonOf('{"a":1}\n{"a":[\n1\n')).toBe('malformed JSON: value is not closed at the end of the body');
+    expect(reasonOf('{"a":1}\n{bad\nhello world\n')).toBe('malformed JSON: value is not closed on its line');
   });
 
   it('refuses the request with 413 when a text event is longer than the line limit', () => {

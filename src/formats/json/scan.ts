@@ -43,16 +43,19 @@ function isNumberPart(code: number): boolean {
 }
 
 /**
- * Scan the object or array that starts at `start` (which must be `{` or `[`).
- * Checks bracket nesting and string termination; grammar details are left to JSON.parse.
+ * Scan the object or array that starts at `start` (which must be `{` or `[`), reading no
+ * further than `end`. `nextNewline`, when known, is where the first newline at or after `start`
+ * is (or the text's length). Checks bracket nesting and string termination; grammar details are
+ * left to JSON.parse.
  */
-export function scanJsonValue(text: string, start: number, maxDepth = 64, end = text.length): ScanResult {
+export function scanJsonValue(text: string, start: number, maxDepth = 64, end = text.length, nextNewline = -1): ScanResult {
   const closers: number[] = [];
   const unsafeNumbers: Array<[number, number]> = [];
   let i = start;
   const length = end;
-  // Strings may not span lines; where the next newline is, found once, not once per string.
-  let newline = -1;
+  // Strings may not span lines; where the next newline is, found once, not once per string (a
+  // caller that knows it passes it, so many values on one line do not each search the line).
+  let newline = nextNewline;
   while (i < length) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
