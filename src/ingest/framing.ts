@@ -92,8 +92,10 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
   let crossLineBudget = CROSS_LINE_BUDGET_BODIES * length;
   // Found once per line, not once per value: a line may hold many values (stacked JSON).
   let lineEnd = -1;
+  let lineEndsOpen = false;
   let firstOnLine = true;
   const cefMarks = new SearchCursor(text, 'CEF:');
+  const newlines = newlineCursor(text);
   while (position < length) {
     const code = text.charCodeAt(position);
     if (code === NEWLINE) {
@@ -109,6 +111,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     if (lineEnd < position) {
       lineEnd = text.indexOf('\n', position);
       if (lineEnd < 0) lineEnd = length;
+      lineEndsOpen = endsOpen(text, position, lineEnd);
     }
     const first = firstOnLine;
     firstOnLine = false;
@@ -124,7 +127,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     if (code === 0x7b /* { */ || code === 0x5b /* [ */) {
       // Pretty printers break a line after `{`, `[`, `,` or `:`; a line that ends otherwise (a
       // truncated Konnect line ends inside a value) is not read on into the lines after it.
-      const mayContinue = crossLineBudget > 0 && endsOpen(text, position, lineEnd);
+      const mayContinue = crossLineBudget > 0 && lineEndsOpen;
       const scan = scanJsonValue(text, position, limits.maxJsonDepth, mayContinue ? length : lineEnd, lineEnd);
       // A value that closes part-way through a line followed by other text is not JSON but a
       // line that starts with a bracket (`[2025-06-18 21:02:36] host CEF:0|…`), or a broken one.
@@ -135,7 +138,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
         scan.ok &&
         endsCleanly(text, scan.value.end) &&
         // `[host][2025-06-18 21:02:36] CEF:0|…`: bracketed words before CEF, not stacked JSON.
-        !(scan.value.end < lineEnd && cefMarks.at(scan.value.end) < lineEnd) &&
+        !(first && code === 0x5b && scan.value.end < lineEnd && cefMarks.at(scan.value.end) < lineEnd && !isValidJson(text.slice(position, scan.value.end))) &&
         (scan.value.end <= lineEnd || isValidJson(text.slice(position, scan.value.end)) || (code === 0x5b && holdsOnlyObjects(text, scan.value, limits)));
       if (scan.ok && framed) {
         const { end } = scan.value;
@@ -143,7 +146,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
           if (end - position > limits.maxLineLength) throw tooLong(end - position, line, limits);
           frames.add({ kind: 'json', text: text.slice(position, end), line, scanned: scan.value });
         } else {
-          frameArray(text, scan.value, line, limits, frames);
+          frameArray(text, scan.value, line, limits, frames, newlines);
         }
         line += countNewlines(text, position, end);
         position = skipSeparatingComma(text, end);
@@ -284,8 +287,7 @@ function flatObjectFrame(lineText: string, line: number, limits: FramingLimits):
 }
 
 /** Each element of a top-level array is one event, held to the event length limit; anything but an object is refused. */
-function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits, frames: FrameList): void {
-  const newlines = newlineCursor(text);
+function frameArray(text: string, array: ScannedValue, line: number, limits: FramingLimits, frames: FrameList, newlines: NewlineCursor): void {
   let position = array.start + 1;
   let index = 0;
   // Lines are counted on from the previous element, not from the array's start (quadratic).

@@ -129,6 +129,13 @@ describe('frameBody', () => {
     expect(summary(frame(line))).toEqual([['text', line, 1]]);
   });
 
+  it.each(['{"a":1} {"msg":"CEF:0|x"}', '{"a":1}{"b":"CEF:"}', '{"a":1},{"b":"CEF:"}'])(
+    'keeps stacked JSON stacked when a later value holds CEF: %s',
+    (line) => {
+      expect(frame(line).map((item) => item.kind)).toEqual(['json', 'json']);
+    },
+  );
+
   it('ends a string element at its closing quote, escaped backslashes counted', () => {
     const frames = frame('["\\\\",{"id":1}]');
     expect(frames.map((item) => [item.kind, item.text])).toEqual([
