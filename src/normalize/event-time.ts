@@ -1,3 +1,5 @@
+import { parseRfc3339 } from '../formats/cef/timestamp';
+
 /** RFC 3339 in UTC, with fractional seconds only when there are some, as Konnect writes `event_ts`. */
 export function toRfc3339Utc(epochMs: number): string {
   const iso = new Date(epochMs).toISOString();
@@ -29,29 +31,17 @@ function isInLastUtcMinute(value: string): boolean {
   return true;
 }
 
-/**
- * Whether an RFC 3339-shaped value's fields name a time that exists. Date.parse would move Feb 30
- * to Mar 2 and 24:00 to the next day: such a value is kept as it came, never misdated.
- */
-function namesRealTime(value: string): boolean {
-  const year = Number(value.slice(0, 4));
-  const month = Number(value.slice(5, 7));
-  const day = Number(value.slice(8, 10));
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
-  if (Number(value.slice(11, 13)) > 23 || Number(value.slice(14, 16)) > 59 || Number(value.slice(17, 19)) > 59) return false;
-  const zone = /[+-](\d{2}):(\d{2})$/.exec(value);
-  return zone === null || (Number(zone[1]) <= 23 && Number(zone[2]) <= 59);
-}
-
 /** Bring an RFC 3339 `event_ts` to UTC; anything else is kept as it came. */
 export function normalizeEventTs(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (lastUtcMinute !== '' && isInLastUtcMinute(value)) return value;
   if (value === lastInput) return lastOutput;
   let output: unknown = value;
-  if (RFC3339.test(value) && namesRealTime(value)) {
-    const epochMs = Date.parse(value.replace(' ', 'T'));
+  // The CEF codec's RFC 3339 reader, which (unlike Date.parse) refuses a time that does not
+  // exist (Feb 30, 24:00, +24:00) instead of moving it: such a value is kept as it came. A leap
+  // second (:60) is kept as it came too, as Date.parse always did.
+  if (RFC3339.test(value) && value.charCodeAt(17) < 0x36 /* 6 */) {
+    const epochMs = parseRfc3339(value.replace(' ', 'T'));
     if (!Number.isNaN(epochMs)) {
       output = toRfc3339Utc(epochMs);
       if (output === value && value.length === UTC_SECONDS_LENGTH) lastUtcMinute = value.slice(0, MINUTE_LENGTH);
