@@ -4,6 +4,7 @@ import type { LogLevel } from '../observability/logger';
 import type { FsyncMode } from '../sinks/file-sink';
 import type { RotationPolicy } from '../sinks/rotation';
 import { ConfigError } from './config-error';
+import { checkOutputsDistinct } from './output-files';
 import { parseJwksLocation } from '../signature/jwks-source';
 import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
 
@@ -265,6 +266,8 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
 
   const sinks = list('sink');
   if (sinks.length === 0) throw new ConfigError('--sink', 'at least one sink is needed: stdout or file:PATH');
+  const deadLetter = text('deadLetter') ?? '';
+  checkOutputsDistinct(sinks, deadLetter);
 
   const fsync = text('fsync') as FsyncMode;
   if (!FSYNC_MODES.includes(fsync)) throw new ConfigError('--fsync', `"${fsync}" is not one of ${FSYNC_MODES.join(', ')}`);
@@ -285,7 +288,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
     authorizations,
     authorizationGenerated,
     sinks,
-    deadLetter: text('deadLetter') ?? '',
+    deadLetter,
     maxBody,
     tls,
     ...signatureSettings(text('jwks'), text('signatures')),

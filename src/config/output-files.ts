@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from './config-error';
+
+/**
+ * Every output names a file of its own. Two file sinks writing one file would write each event
+ * twice, and a sink sharing the dead letter's file would, on a failed write, cut back the other's
+ * acknowledged records (each undoes its own writes from its own idea of the file's length).
+ * Paths are compared as the files they name: resolved, and by device and inode when the file
+ * exists, so a symlink or a hard link is caught too.
+ */
+export function checkOutputsDistinct(sinks: readonly string[], deadLetter: string): void {
+  const seen = new Map<string, string>();
+  const claim = (option: string, spec: string, filePath: string | undefined) => {
+    const identity = filePath === undefined ? spec : fileIdentity(filePath);
+    const earlier = seen.get(identity);
+    if (earlier !== undefined) {
+      throw new ConfigError(
+        option,
+        earlier === spec
+          ? `${spec} is given twice: each event would be written to it twice; give each output once`
+          : `${spec} is the same file as ${earlier}: give each output a file of its own`,
+      );
+    }
+    seen.set(identity, spec);
+  };
+  for (const spec of sinks) claim('--sink', spec, spec.startsWith('file:') ? spec.slice('file:'.length) : undefined);
+  claim('--dead-letter', `--dead-letter ${deadLetter}`, deadLetter);
+}
+
+function fileIdentity(filePath: string): string {
+  try {
+    const stat = fs.statSync(filePath);
+    return `inode:${stat.dev}:${stat.ino}`;
+  } catch {
+    return `path:${path.resolve(filePath)}`;
+  }
+}
