@@ -191,6 +191,10 @@ export class FileSink implements Sink {
       this.reopenRequested = false;
       await this.closeHandle();
       await this.openHandle();
+    } else if (current.size < this.size) {
+      // Cut short from outside (logrotate's copytruncate): a failed write must be cut back to
+      // the file's real end, not to a length past it, which would pad the file with zeros.
+      this.size = current.size;
     }
   }
 
@@ -237,7 +241,8 @@ export class FileSink implements Sink {
 
   private async discardPartialWrite(): Promise<void> {
     try {
-      await this.handle?.truncate(this.size);
+      // Never lengthen the file: that would write zeros in front of the next record.
+      if (this.handle && (await this.handle.stat()).size > this.size) await this.handle.truncate(this.size);
     } catch {
       // The handle is unusable (file removed, device gone): reopen on the next write.
       await this.closeHandle();

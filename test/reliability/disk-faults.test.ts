@@ -142,6 +142,23 @@ describe('a sink directory that is deleted, then created again', () => {
   });
 });
 
+describe('a file cut short from outside (logrotate copytruncate), then a write that fails', () => {
+  it('cuts the failed write back to the file\'s real end: no zeros, no part of the failed batch, and the next records whole', async () => {
+    const directory = makeTempDir('truncated');
+    directories.push(directory);
+    // Past 64 KiB every write fails (EFBIG), as on a full disk.
+    const receiver = await start({ directory, fileSizeLimitKb: 64 });
+    expect((await post(receiver.url, numberedBatch(0, 20), { headers: GZIP_HEADERS })).status).toBe(200);
+    expect(fs.statSync(receiver.eventsFile).size).toBeGreaterThan(4096);
+    fs.truncateSync(receiver.eventsFile, 0);
+
+    expect503(await post(receiver.url, numberedBatch(100, 40, 3000), { headers: GZIP_HEADERS }));
+    expect(fs.statSync(receiver.eventsFile).size).toBe(0);
+    expect((await post(receiver.url, numberedBatch(200, 5), { headers: GZIP_HEADERS })).status).toBe(200);
+    expect(seqsOf(strictRecords(receiver.eventsFile))).toEqual(range(200, 205));
+  });
+});
+
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, index) => from + index);
 }

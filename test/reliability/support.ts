@@ -27,6 +27,8 @@ export interface SpawnOptions {
   /** Run as nobody when the suite runs as root (root ignores file permissions). */
   unprivileged?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** The most KiB the receiver may write to any one file (`ulimit -f`): past it, writes fail with EFBIG, as on a full disk. */
+  fileSizeLimitKb?: number;
 }
 
 export interface SpawnedReceiver {
@@ -79,7 +81,12 @@ export async function spawnReceiver(options: SpawnOptions = {}): Promise<Spawned
     ...(options.flags ?? []),
   ];
   const asNobody = options.unprivileged === true && runningAsRoot;
-  const child = spawn(process.execPath, args, {
+  // Through a shell only to set the limit; exec keeps the pid the receiver's.
+  const [command, commandArgs] =
+    options.fileSizeLimitKb === undefined
+      ? [process.execPath, args]
+      : ['/bin/sh', ['-c', `ulimit -f ${options.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: asNobody ? directory : REPO_ROOT,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
