@@ -25,7 +25,7 @@ export function checkOutputsDistinct(sinks: readonly string[], deadLetter: strin
     seen.set(identity, spec);
   };
   for (const spec of sinks) claim('--sink', spec, spec.startsWith('file:') ? spec.slice('file:'.length) : undefined);
-  claim('--dead-letter', `--dead-letter ${deadLetter}`, deadLetter);
+  claim('--dead-letter', deadLetter, deadLetter);
 }
 
 function fileIdentity(filePath: string): string {

@@ -28,7 +28,7 @@ describe('checkOutputsDistinct', () => {
 
   it('refuses a dead letter that is also a file sink, even written another way', () => {
     const error = refusal(() => checkOutputsDistinct([`file:${dir}/./events.ndjson`], `${dir}/events.ndjson`));
-    expect(error.message).toBe(`--dead-letter: --dead-letter ${dir}/events.ndjson is the same file as file:${dir}/./events.ndjson: give each output a file of its own`);
+    expect(error.message).toBe(`--dead-letter: ${dir}/events.ndjson is the same file as file:${dir}/./events.ndjson: give each output a file of its own`);
   });
 
   it('refuses the same sink twice, stdout included', () => {
