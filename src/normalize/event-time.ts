@@ -1,10 +1,4 @@
-import { parseRfc3339 } from '../formats/cef/timestamp';
-
-/** RFC 3339 in UTC, with fractional seconds only when there are some, as Konnect writes `event_ts`. */
-export function toRfc3339Utc(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString();
-  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
-}
+import { rfc3339Time } from '../formats/cef/timestamp';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -38,12 +32,13 @@ export function normalizeEventTs(value: unknown): unknown {
   if (value === lastInput) return lastOutput;
   let output: unknown = value;
   // The CEF codec's RFC 3339 reader, which (unlike Date.parse) refuses a time that does not
-  // exist (Feb 30, 24:00, +24:00) instead of moving it: such a value is kept as it came. A leap
-  // second (:60) is kept as it came too, as Date.parse always did.
+  // exist (Feb 30, 24:00, +24:00) instead of moving it, and one outside years 0000–9999 in UTC,
+  // which RFC 3339 cannot write: such a value is kept as it came. A leap second (:60) is kept as
+  // it came too, as Date.parse always did.
   if (RFC3339.test(value) && value.charCodeAt(17) < 0x36 /* 6 */) {
-    const epochMs = parseRfc3339(value.replace(' ', 'T'));
-    if (!Number.isNaN(epochMs)) {
-      output = toRfc3339Utc(epochMs);
+    const time = rfc3339Time(value.replace(' ', 'T'));
+    if (time !== undefined) {
+      output = time.iso;
       if (output === value && value.length === UTC_SECONDS_LENGTH) lastUtcMinute = value.slice(0, MINUTE_LENGTH);
     }
   }

@@ -8,7 +8,7 @@ import { parseCef } from '../../src/formats/cef';
 import type { CefEvent } from '../../src/formats/cef/types';
 import { parseJsonLossless, type JsonObject } from '../../src/formats/json';
 import type { ParsedEvent } from '../../src/formats/parse-frame';
-import { normalizeEventTs, toRfc3339Utc } from '../../src/normalize/event-time';
+import { normalizeEventTs } from '../../src/normalize/event-time';
 import { typeKonnectField } from '../../src/normalize/konnect-typing';
 import { LAYOUT_CACHE_LIMITS, layoutCacheSize, normalizeEvent } from '../../src/normalize/normalize-event';
 import { CEF_ACCESS, CEF_AUTHZ_LIST, CEF_BSD_AUTHZ, CEF_PORTAL_AUTH, JSON_ACCESS, JSON_PORTAL_AUTH, JSON_VERIFY_EXAMPLE } from '../helpers/konnect-examples';
@@ -24,7 +24,11 @@ function referenceEventTs(value: unknown): unknown {
   const offset = /([+-])(\d{2}):(\d{2})$/.exec(value);
   if (!real || (offset !== null && (Number(offset[2]) > 23 || Number(offset[3]) > 59))) return value;
   const epochMs = Date.parse(value.replace(' ', 'T'));
-  return Number.isNaN(epochMs) ? value : toRfc3339Utc(epochMs);
+  if (Number.isNaN(epochMs)) return value;
+  const iso = new Date(epochMs).toISOString();
+  // A year outside 0000–9999 in UTC (+010000-…) is not RFC 3339: kept as it came.
+  if (!/^\d{4}-/.test(iso)) return value;
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
 }
 
 /** normalizeEvent as it was before the caches: one object, keys sorted, each value typed. */
