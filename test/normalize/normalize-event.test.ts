@@ -11,17 +11,26 @@ const fromJsonText = (text: string) => {
 };
 
 describe('normalizeEvent', () => {
-  it.each(['2025-02-30T21:02:36Z', '2025-06-18T24:00:00Z', '2025-06-18T21:02:36+24:00'])(
-    'keeps an event_ts that names no real time (%s) as it came, the same from CEF and JSON',
-    (stamp) => {
-      const cef = parseCef(`${stamp} konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|src=1`);
-      if (!cef.ok) throw new Error(cef.error.message);
-      expect(cef.warnings.map((warning) => warning.message)).toContain(`syslog prefix: "${stamp}" is not a real date and time; kept as it came`);
-      const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
-      expect(fromCef.event_ts).toBe(stamp);
-      expect(fromJsonText(`{"event_ts":"${stamp}"}`).event_ts).toBe(stamp);
-    },
-  );
+  const unreal = 'is not a real date and time';
+  const notRfc3339 = 'is not an RFC 3339 date and time';
+  it.each([
+    ['2025-02-30T21:02:36Z', unreal],
+    ['2025-06-18T24:00:00Z', unreal],
+    ['2025-06-18T21:02:36+24:00', unreal],
+    ['0000-01-01T00:00:00+01:00', unreal], // in UTC before year 0000, which RFC 3339 cannot write
+    ['9999-12-31T23:59:59-01:00', unreal],
+    ['2025-05-16T00:28:01', notRfc3339],
+    ['2025-06-18T21:02:36.Z', notRfc3339],
+    ['2025-06-18T21:02', notRfc3339],
+  ])('keeps an event_ts that RFC 3339 cannot read or write in UTC (%s) as it came, the same from CEF and JSON', (stamp, why) => {
+    const cef = parseCef(`${stamp} konghq.com CEF:0|KongInc|Konnect|1.0|konnect|Authz.x|1|src=1`);
+    if (!cef.ok) throw new Error(cef.error.message);
+    expect(cef.warnings.map((warning) => warning.message)).toContain(`syslog prefix: "${stamp}" ${why}; kept as it came`);
+    expect(cef.event.prefix?.host).toBe('konghq.com');
+    const fromCef = normalizeEvent({ format: 'cef', cef: cef.event, warnings: cef.warnings });
+    expect(fromCef.event_ts).toBe(stamp);
+    expect(fromJsonText(`{"event_ts":"${stamp}"}`).event_ts).toBe(stamp);
+  });
 
   it('keeps a field named __proto__ as a field, from JSON and from CEF', () => {
     expect(JSON.stringify(fromJsonText('{"__proto__":"keepme","act":"q1"}'))).toBe('{"__proto__":"keepme","act":"q1"}');

@@ -37,6 +37,9 @@ function nilToUndefined(text: string | undefined): string | undefined {
   return text === undefined || text === '-' ? undefined : text;
 }
 
+/** A date and a time of day, in any detail after the minute (no zone, a bare `.`): kept as it came when not RFC 3339. */
+const DATE_TIME_LIKE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(?:[:.,+\-Zz]\S*)?$/;
+const DATE_AND_MINUTE = 'YYYY-MM-DDTHH:MM';
 /** The shape of an RFC 3339 stamp, whether or not its fields name a real time. */
 const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -78,16 +81,17 @@ export function parsePrefix(raw: string, ctx: TimestampContext, warnings: CefWar
   // RFC 3339 stamp (Konnect, or `<PRI>` + high-precision stamp as rsyslog writes it).
   let stampEnd = raw.indexOf(' ', pos);
   if (stampEnd === -1) stampEnd = raw.length;
-  if (stampEnd - pos >= 20) {
+  if (stampEnd - pos >= DATE_AND_MINUTE.length) {
     const stamp = raw.slice(pos, stampEnd);
     const time = rfc3339Time(stamp);
-    if (time !== undefined || RFC3339_SHAPE.test(stamp)) {
+    if (time !== undefined || DATE_TIME_LIKE.test(stamp)) {
       prefix.syntax = priInfo === undefined ? 'konnect' : 'rfc3164';
       if (time !== undefined) prefix.time = time;
       else {
         // Kept as it came, as the JSON form keeps such an event_ts: never moved to another day.
         prefix.unreadTime = stamp;
-        warnings.push({ message: `syslog prefix: ${JSON.stringify(stamp)} is not a real date and time; kept as it came`, offset: pos });
+        const why = RFC3339_SHAPE.test(stamp) ? 'is not a real date and time' : 'is not an RFC 3339 date and time';
+        warnings.push({ message: `syslog prefix: ${JSON.stringify(stamp)} ${why}; kept as it came`, offset: pos });
       }
       if (stampEnd < raw.length) assign(prefix, 'host', tokenAt(raw, stampEnd)?.text);
       return prefix;
