@@ -4,6 +4,7 @@ import { buildServeConfig, resolveRawOptions, SERVE_OPTIONS, type ServeConfig } 
 import { createLogger } from '../observability/logger';
 import { startReceiver, type RunningReceiver } from '../receiver';
 import { describeJwksLocation } from '../signature/jwks-source';
+import { isDevNull } from '../sinks/stdout-sink';
 
 export function serveCommand(): Command {
   const command = new Command('serve').description(
@@ -16,6 +17,9 @@ export function serveCommand(): Command {
     const receiver = await startReceiver(config, logger);
     printBanner(config, receiver);
     logger.info('receiver started', summarize(config, receiver.url, receiver.metricsUrl));
+    if (config.sinks.includes('stdout') && isDevNull(1)) {
+      logger.warn('stdout is /dev/null (closed, or sent there): events written to the stdout sink are thrown away; drop --sink stdout or give it a reader');
+    }
 
     closeOnSignals(receiver, logger);
     process.on('SIGHUP', () => {

@@ -1,3 +1,4 @@
+import { fstatSync, statSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Sink } from './sink';
 
@@ -26,4 +27,17 @@ export class StreamSink implements Sink {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * Whether a file descriptor leads to /dev/null. Node reopens a closed stdout (`>&-`) as /dev/null,
+ * so a stdout sink would then acknowledge events that no one can ever read.
+ */
+export function isDevNull(fd: number): boolean {
+  try {
+    const target = fstatSync(fd);
+    return target.isCharacterDevice() && target.rdev === statSync('/dev/null').rdev;
+  } catch {
+    return false; // no /dev/null (Windows) or no such descriptor: nothing to tell
+  }
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -58,6 +58,26 @@ describe('audit-relay serve, as a process', () => {
       expect(await cli.exited).toBe(0);
     } finally {
       await cli.stop('SIGKILL');
+    }
+  });
+
+  it('warns at start when the stdout sink leads to /dev/null (stdout closed), and not when stdout has a reader', async () => {
+    const serveArgs = (name: string) => [CLI, 'serve', '--listen', '127.0.0.1:0', '--authorization', 'Bearer x', '--sink', 'stdout', '--dead-letter', path.join(directory, `${name}.ndjson`)];
+    const warning = /"message":"stdout is \/dev\/null \(closed, or sent there\): events written to the stdout sink are thrown away/;
+    const discarded = spawn('node', serveArgs('a'), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const piped = spawnCli('node', serveArgs('b'));
+    try {
+      let stderr = '';
+      discarded.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no warning; stderr:\n${stderr}`)), 20_000);
+        discarded.stderr!.on('data', () => warning.test(stderr) && (clearTimeout(timer), resolve()));
+      });
+      await piped.waitForStderr(/"message":"receiver started"/);
+      expect(piped.stderr()).not.toMatch(/stdout is \/dev\/null/);
+    } finally {
+      discarded.kill('SIGKILL');
+      await piped.stop('SIGKILL');
     }
   });
 
