@@ -15,17 +15,17 @@ export function serveCommand(): Command {
     const config = buildServeConfig(resolveRawOptions(flags, process.env));
     const logger = createLogger(config.logLevel);
     const receiver = await startReceiver(config, logger);
-    printBanner(config, receiver);
-    logger.info('receiver started', summarize(config, receiver.url, receiver.metricsUrl));
-    if (config.sinks.includes('stdout') && isDevNull(1)) {
-      logger.warn('stdout is /dev/null (closed, or sent there): events written to the stdout sink are thrown away; drop --sink stdout or give it a reader');
-    }
-
+    // Before the banner: whoever waits for it may signal at once.
     closeOnSignals(receiver, logger);
     process.on('SIGHUP', () => {
       logger.info('reopening files', { signal: 'SIGHUP' });
       receiver.reopenFiles();
     });
+    printBanner(config, receiver);
+    logger.info('receiver started', summarize(config, receiver.url, receiver.metricsUrl));
+    if (config.sinks.includes('stdout') && isDevNull(1)) {
+      logger.warn('stdout is /dev/null (closed, or sent there): events written to the stdout sink are thrown away; drop --sink stdout or give it a reader');
+    }
   });
   return command;
 }

@@ -140,7 +140,7 @@ export async function spawnReceiver(options: SpawnOptions = {}): Promise<Spawned
 
   try {
     const [, url, origin, port] = await waitForStderr(/receiving at ((https?:\/\/127\.0\.0\.1:(\d+))\/audit-logs)/);
-    await waitForStderr(/unparseable ones to .*\n/); // the banner is complete: listening, and signal handlers are set in the same tick
+    await waitForStderr(/unparseable ones to .*\n/); // the banner is complete: listening, and signal handlers are set before it
     return {
       child,
       pid: child.pid!,
