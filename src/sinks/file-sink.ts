@@ -1,7 +1,7 @@
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
+import { compressLeftovers, compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
 import type { Sink } from './sink';
 
 export type FsyncMode = 'never' | 'batch' | 'interval';
@@ -52,7 +52,8 @@ export class FileSink implements Sink {
   private reopenRequested = false;
   private unsynced = false;
   private fsyncTimer: NodeJS.Timeout | undefined;
-  private readonly background = new Set<Promise<void>>();
+  /** Compression and pruning, one job after another, so pruning never deletes a file being compressed. */
+  private background: Promise<void> = Promise.resolve();
   private lastFailure: { message: string; at: number } | undefined;
   private lastRotatedAt = 0;
   private directoryUnsynced = true;
@@ -68,6 +69,8 @@ export class FileSink implements Sink {
   async open(): Promise<void> {
     await fs.mkdir(path.dirname(this.filePath), { recursive: true });
     await this.openHandle();
+    const policy = this.options.rotation;
+    if (policy?.gzip) this.inBackground(() => compressLeftovers(this.filePath).then(() => pruneRotated(this.filePath, policy.keep)));
     if (this.options.fsync === 'interval') {
       this.fsyncTimer = setInterval(() => void this.syncInBackground(), this.options.fsyncIntervalMs);
       this.fsyncTimer.unref();
@@ -208,9 +211,10 @@ export class FileSink implements Sink {
     const rotated = await this.unusedRotatedName();
     await fs.rename(this.filePath, rotated);
     await this.openHandle();
-    this.track(
-      (policy.gzip ? compressRotated(rotated) : Promise.resolve()).then(() => pruneRotated(this.filePath, policy.keep)),
-    );
+    this.inBackground(async () => {
+      if (policy.gzip) await compressRotated(rotated);
+      await pruneRotated(this.filePath, policy.keep);
+    });
   }
 
   /**
@@ -275,9 +279,8 @@ export class FileSink implements Sink {
     this.directoryUnsynced = false;
   }
 
-  private track(work: Promise<void>): void {
-    const tracked = work.catch((error: Error) => this.options.onBackgroundError?.(error)).finally(() => this.background.delete(tracked));
-    this.background.add(tracked);
+  private inBackground(job: () => Promise<void>): void {
+    this.background = this.background.then(job).catch((error: Error) => this.options.onBackgroundError?.(error));
   }
 
   async unreadyReason(): Promise<string | undefined> {
@@ -299,7 +302,7 @@ export class FileSink implements Sink {
   async close(): Promise<void> {
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
     while (this.flushing) await this.flushing;
-    await Promise.all(this.background);
+    await this.background;
     await this.closeHandle();
   }
 }

@@ -32,12 +32,30 @@ export async function listRotated(filePath: string): Promise<string[]> {
     .map((name) => path.join(path.dirname(filePath), name));
 }
 
+const PARTIAL = '.gz.partial';
+
 /** gzip a rotated file next to itself; the original goes only once the .gz is complete. */
 export async function compressRotated(rotatedPath: string): Promise<void> {
-  const partial = `${rotatedPath}.gz.partial`;
+  const partial = `${rotatedPath}${PARTIAL}`;
   await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial));
   await fs.rename(partial, `${rotatedPath}.gz`);
   await fs.unlink(rotatedPath);
+}
+
+/**
+ * Finish what a process stopped part-way (killed while compressing): a `.gz.partial` is dropped
+ * and its rotated file, still whole, compressed again, as is any rotated file left uncompressed.
+ */
+export async function compressLeftovers(filePath: string): Promise<void> {
+  const base = path.basename(filePath);
+  const directory = path.dirname(filePath);
+  const names = await fs.readdir(directory);
+  for (const name of names) {
+    if (name.startsWith(base) && name.endsWith(PARTIAL) && ROTATED_SUFFIX.test(name.slice(base.length, -PARTIAL.length))) {
+      await fs.unlink(path.join(directory, name)).catch(() => undefined);
+    }
+  }
+  for (const rotated of await listRotated(filePath)) if (!rotated.endsWith('.gz')) await compressRotated(rotated);
 }
 
 export async function pruneRotated(filePath: string, keep: number): Promise<void> {

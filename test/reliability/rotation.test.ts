@@ -103,6 +103,22 @@ describe('rotation', () => {
     expect(fs.existsSync(receiver.deadLetterFile)).toBe(true);
   });
 
+  it('finishes compression that a killed process left half-done: the .gz.partial goes, and its rotated file is compressed at the next start', async () => {
+    const directory = makeTempDir('leftover');
+    const rotated = path.join(directory, 'events.ndjson.2026-11-24T03-54-17.123Z');
+    const content = `${JSON.stringify({ event: { seq: 1 } })}\n${JSON.stringify({ event: { seq: 2 } })}\n`;
+    fs.writeFileSync(rotated, content);
+    fs.writeFileSync(`${rotated}.gz.partial`, 'cut short');
+    receiver = await spawnReceiver({ directory, flags: ['--rotate-gzip', 'true'] });
+    expect(await receiver.stop('SIGTERM')).toBe(0); // SIGTERM waits for background compression
+    expect(fs.readdirSync(directory).filter((name) => name.startsWith('events.ndjson.')).sort()).toEqual([
+      'events.ndjson.2026-11-24T03-54-17.123Z.gz',
+    ]);
+    expect(zlib.gunzipSync(fs.readFileSync(`${rotated}.gz`)).toString()).toBe(content);
+    expect(receiver.stderr()).not.toMatch(/background work failed/);
+    removeDir(directory);
+  });
+
   it('rotating at every write under 32 concurrent clients loses no event', async () => {
     // Every write rotates (1-byte limit); concurrent requests make back-to-back rotations.
     receiver = await spawnReceiver({ flags: ['--rotate-size', '1', '--rotate-gzip', 'false', '--rotate-keep', '100000'] });
