@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import tls from 'node:tls';
 import { ConfigError } from './config/config-error';
 import { formatHostForUrl, listenOrExplain } from './config/listen-address';
@@ -111,9 +111,16 @@ async function listenWith(
     connectionsCheckingInterval: Math.min(1000, config.headerTimeoutMs),
   };
   const server = tlsMaterial
-    ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa) }, app)
+    ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa), handshakeTimeout: config.headerTimeoutMs }, app)
     : http.createServer(serverOptions, app);
   answerProtocolErrors(server, metrics);
+  // Every connection, a TLS handshake still under way included (Node's own tracking sees only
+  // those that got as far as HTTP), so that the shutdown deadline can cut them all.
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
   let closing = false;
   // Answers not yet started when shutdown begins close their connection too, not only later ones.
   const unanswered = new Set<http.ServerResponse>();
@@ -167,6 +174,7 @@ async function listenWith(
       const deadline = setTimeout(() => {
         logger.warn('shutdown timeout reached; closing connections still open', { timeout_ms: config.shutdownTimeoutMs });
         server.closeAllConnections();
+        for (const socket of connections) socket.destroy();
       }, config.shutdownTimeoutMs);
       await closed;
       clearInterval(sweep);

@@ -32,9 +32,19 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
     return { requestId, body };
   };
 
+  // https.Server passes a failed TLS handshake on as a clientError. No HTTP can be spoken on that
+  // connection (an HTTP answer written to it would never leave, and the socket would stay open).
+  const handshakeFailures = new WeakSet<Error>();
+  server.prependListener('tlsClientError', (error: Error) => handshakeFailures.add(error));
+
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // Nothing can be answered on a connection the client reset, or once an answer was started.
-    if (error.code === 'ECONNRESET' || !socket.writable || (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    if (
+      handshakeFailures.has(error) ||
+      error.code === 'ECONNRESET' ||
+      !socket.writable ||
+      (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
+    ) {
       socket.destroy();
       return;
     }

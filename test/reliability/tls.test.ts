@@ -6,10 +6,11 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
-import { makeTempDir, numberedEvent, post, removeDir, seqsOf, spawnReceiver, strictRecords, type SpawnedReceiver } from './support';
+import { get, makeTempDir, numberedEvent, post, removeDir, seqsOf, spawnReceiver, strictRecords, type SpawnedReceiver } from './support';
 
 const run = promisify(execFile);
 
@@ -79,6 +80,45 @@ describe('TLS', () => {
         /alert protocol version|unsupported protocol|wrong version/i,
       );
     }
+  });
+
+  it('cuts a connection that does not finish its TLS handshake at --header-timeout, writes no HTTP into it, and counts no request', async () => {
+    const receiver = await spawnReceiver({ directory, flags: ['--tls-self-signed', '--header-timeout', '1s'] });
+    receivers.push(receiver);
+    const started = Date.now();
+    // One sends nothing; one sends the first bytes of a ClientHello and stops.
+    const outcomes = await Promise.all(
+      [Buffer.alloc(0), Buffer.from([0x16, 0x03, 0x01, 0x02])].map(
+        (sent) =>
+          new Promise<{ bytes: number; ms: number }>((resolve, reject) => {
+            const socket = net.connect(receiver.port, '127.0.0.1', () => socket.write(sent));
+            let bytes = 0;
+            socket.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            socket.on('error', () => undefined); // a reset is a cut too
+            socket.on('close', () => resolve({ bytes, ms: Date.now() - started }));
+            setTimeout(() => reject(new Error('the connection was never cut')), 8000).unref();
+          }),
+      ),
+    );
+    for (const outcome of outcomes) {
+      expect(outcome.bytes).toBe(0);
+      expect(outcome.ms).toBeGreaterThanOrEqual(900);
+      expect(outcome.ms).toBeLessThan(6000);
+    }
+    const metrics = (await get(`${receiver.origin}/metrics`, { agent: false, tls: { rejectUnauthorized: false } })).text;
+    expect(metrics).not.toMatch(/audit_relay_http_requests_total\{code="400"\}/);
+  });
+
+  it('shuts down at --shutdown-timeout even with a TLS handshake left hanging', async () => {
+    const receiver = await spawnReceiver({ directory, flags: ['--tls-self-signed', '--header-timeout', '60s', '--shutdown-timeout', '500ms'] });
+    receivers.push(receiver);
+    const socket = net.connect(receiver.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const stoppedAt = Date.now();
+    expect(await receiver.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(5000);
+    socket.destroy();
   });
 
   it('--tls-client-ca: no client certificate, or one from another CA, is refused at the TLS layer; one the CA signed gets 200', async () => {
