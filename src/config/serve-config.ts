@@ -273,8 +273,11 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
   if (!FSYNC_MODES.includes(fsync)) throw new ConfigError('--fsync', `"${fsync}" is not one of ${FSYNC_MODES.join(', ')}`);
 
   const maxInFlight = size(raw, 'maxInFlight', '--max-in-flight');
-  if (maxInFlight < maxBody) {
-    throw new ConfigError('--max-in-flight', `must be at least --max-body (${text('maxBody')}), or no request could ever fit`);
+  if (maxInFlight < 2 * maxBody) {
+    throw new ConfigError(
+      '--max-in-flight',
+      `must be at least twice --max-body (${text('maxBody')}): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit`,
+    );
   }
   const tls = readTls(text('tlsCert'), text('tlsKey'), isTrue(raw.tlsSelfSigned));
   const clientCaPath = text('tlsClientCa');

@@ -57,6 +57,13 @@ describe('serve configuration', () => {
     expect(() => build({ workers: '65' })).toThrow('--workers: "65" is not auto or a whole number from 0 to 64');
   });
 
+  it('wants --max-in-flight to hold one request twice as large as --max-body (as sent plus decoded)', () => {
+    expect(() => build({ maxBody: '1mb', maxInFlight: '1mb' })).toThrow(
+      '--max-in-flight: must be at least twice --max-body (1mb): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit',
+    );
+    expect(build({ maxBody: '1mb', maxInFlight: '2mb' }).maxInFlight).toBe(2 * 1024 * 1024);
+  });
+
   it('reads one authorization value per line from --authorization-file', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-')), 'auth');
     fs.writeFileSync(file, 'Bearer a\r\n\nSplunk b\n');
