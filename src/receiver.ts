@@ -114,6 +114,8 @@ async function listenWith(
     ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa), handshakeTimeout: config.headerTimeoutMs }, app)
     : http.createServer(serverOptions, app);
   answerProtocolErrors(server, metrics);
+  // Node would send 100 Continue before any check; the ingest route sends it once authorized.
+  server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => server.emit('request', request, response));
   // Every connection, a TLS handshake still under way included (Node's own tracking sees only
   // those that got as far as HTTP), so that the shutdown deadline can cut them all.
   const connections = new Set<Socket>();

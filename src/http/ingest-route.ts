@@ -40,6 +40,7 @@ const LISTED_ERRORS = 10;
 /** POST <path>: authorize → read → decompress → frame/parse/normalize → write → answer. */
 export function ingestRoute(options: IngestOptions): RequestHandler {
   const isAuthorized = createAuthorizationCheck(options.authorizations);
+  const challenge = authenticationChallenge(options.authorizations);
   const paths = new Set([options.path, options.path.endsWith('/') ? options.path.slice(0, -1) : `${options.path}/`]);
 
   return async (request: Request, response: Response, next) => {
@@ -48,6 +49,11 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       throw new Problem(405, 'Method Not Allowed', `${request.method} is not accepted here; send events with POST`, {
         allow: 'POST',
       });
+    }
+    // Node keeps only the first of several; a proxy in front may go by another one.
+    if ((request.headersDistinct.authorization?.length ?? 0) > 1) {
+      request.resume();
+      throw badRequest('several Authorization headers were sent; send exactly one');
     }
     if (!isAuthorized(request.headers.authorization)) {
       request.resume();
@@ -71,6 +77,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         reason === 'missing'
           ? 'the Authorization header is missing'
           : 'the Authorization header does not match any configured value (it is compared exactly, scheme and case included)',
+        { 'www-authenticate': challenge },
       );
     }
 
@@ -106,6 +113,8 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
   };
 
   async function ingest(request: Request, response: Response, reserve: (bytes: number) => Error | undefined): Promise<void> {
+    // Only now, authorized, is the client asked for its body (the server leaves 100-continue to this route).
+    if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
     const body = await readBody(request, options.maxBody, reserve);
     const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody, reserve);
     options.metrics.requestBytes.inc(body.length);
@@ -175,4 +184,14 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       ...(batch.rejected.length > 0 ? { errors: batch.rejected.slice(0, LISTED_ERRORS) } : {}),
     });
   }
+}
+
+/**
+ * WWW-Authenticate for a 401 (RFC 9110 §11.6.1 requires one): the schemes of the configured
+ * values (`Bearer`, `Splunk`, `Basic`…), never anything of the values themselves.
+ */
+function authenticationChallenge(authorizations: readonly string[]): string {
+  const schemes = new Set(authorizations.map((value) => value.split(' ', 1)[0]!).filter((scheme) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)));
+  if (schemes.size === 0) schemes.add('Bearer');
+  return [...schemes].map((scheme) => `${scheme} realm="audit-relay"`).join(', ');
 }

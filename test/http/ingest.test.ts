@@ -58,6 +58,71 @@ describe('POST /audit-logs', () => {
     });
   });
 
+  /** Write `head` (and then `body` in `pieces`, `pauseMs` apart) on a raw connection; resolves with all it got back once it closes. */
+  const rawExchange = (port: number, head: string, body: string, pieces = 1, pauseMs = 0, untilMs = 5000) =>
+    new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = net.connect(port, '127.0.0.1', async () => {
+        socket.write(head);
+        const size = Math.ceil(body.length / pieces);
+        for (let at = 0; at < body.length && !socket.destroyed; at += size) {
+          await new Promise((wait) => setTimeout(wait, pauseMs));
+          if (!socket.destroyed) socket.write(body.slice(at, at + size));
+        }
+      });
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('error', () => undefined); // a reset after the answer is a close too
+      socket.on('close', () => resolve(answer));
+      setTimeout(() => reject(new Error(`still open after ${untilMs} ms; got:\n${answer}`)), untilMs).unref();
+    });
+
+  it('answers a sender that is not authorized before its body has arrived once, and closes: no second answer when the body times out', async () => {
+    const receiver = await startTestReceiver({ requestTimeout: '1s', headerTimeout: '500ms' });
+    try {
+      const head = 'POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n';
+      const answer = await rawExchange(receiver.port, head, 'x'.repeat(40), 4, 300);
+      expect(answer.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 401']);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+      expect(answer).toMatch(/\r\nwww-authenticate: Bearer realm="audit-relay"\r\n/i);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('asks for the body (100 Continue) only once the request is authorized', async () => {
+    const head = (authorization: string) =>
+      `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nExpect: 100-continue\r\nContent-Length: ${CEF_AUTHZ_LIST.length}\r\nConnection: close\r\n\r\n`;
+    // The body follows only once the server asks, as a client that honours Expect would.
+    const exchange = (authorization: string) =>
+      new Promise<string>((resolve) => {
+        let answer = '';
+        let sent = false;
+        const socket = net.connect(receiver.port, '127.0.0.1', () => socket.write(head(authorization)));
+        socket.on('data', (chunk) => {
+          answer += chunk.toString('latin1');
+          if (answer.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !sent) sent = socket.write(CEF_AUTHZ_LIST) || true;
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(answer));
+      });
+    const refused = await exchange('Bearer wrong');
+    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
+    expect(refused).not.toContain('100 Continue');
+    const accepted = await exchange(TEST_AUTHORIZATION);
+    expect(accepted.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+    expect(receiver.events()).toHaveLength(1);
+  });
+
+  it('refuses several Authorization headers with 400, whichever comes first', async () => {
+    for (const values of [[TEST_AUTHORIZATION, 'Bearer wrong'], ['Bearer wrong', TEST_AUTHORIZATION]]) {
+      const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\n${values.map((value) => `Authorization: ${value}\r\n`).join('')}Content-Length: ${CEF_AUTHZ_LIST.length}\r\nConnection: close\r\n\r\n`;
+      const answer = await rawExchange(receiver.port, head, CEF_AUTHZ_LIST);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"detail":"several Authorization headers were sent; send exactly one"');
+    }
+    expect(receiver.events()).toEqual([]);
+  });
+
   it('matches a configured value outside ASCII against the UTF-8 bytes a sender puts on the wire', async () => {
     const receiver = await startTestReceiver({ authorization: ['Bearer café'] });
     try {
