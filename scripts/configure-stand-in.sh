@@ -26,6 +26,17 @@ case "$SIEM_AUTHORIZATION$SIEM_ENDPOINT" in
   *'"'* | *'\'*) echo "configure-stand-in.sh: SIEM_ENDPOINT and SIEM_AUTHORIZATION must not contain \" or \\" >&2; exit 2 ;;
 esac
 
+# 0. Wait for the stand-in (it may have been started a moment ago, in the background).
+attempt=0
+until curl -sS -o /dev/null --fail "$KONNECT_URL/healthz" 2>/dev/null; do
+  attempt=$((attempt + 1))
+  if [ "$attempt" -ge 30 ]; then
+    echo "configure-stand-in.sh: the stand-in does not answer at $KONNECT_URL/healthz after 15 s: is audit-relay konnect running, and is KONNECT_URL right?" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+
 # 1. Create (or update) the destination: the docs' PATCH, with skip_ssl_verification added.
 curl -sS --fail-with-body -i -X PATCH "$KONNECT_URL/v2/audit-log-destinations" \
     --header "Content-Type: application/json" \

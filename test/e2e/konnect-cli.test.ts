@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -87,20 +88,24 @@ describe('audit-relay konnect and send, as processes', () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('no response: connect ECONNREFUSED') });
   });
 
-  it('scripts/configure-stand-in.sh configures delivery to a self-signed HTTPS receiver with the docs\' curl calls', async () => {
+  it('scripts/configure-stand-in.sh waits for a stand-in started a moment later, then configures delivery to a self-signed HTTPS receiver with the docs\' curl calls', async () => {
     const receiver = await startCaptureServer([{ status: 202 }], selfSignedCertificate());
-    const standIn = await startTestStandIn();
+    const port = await freePort();
+    // Started first, as the README's block does with the stand-in in the background.
+    const script = run('sh', [path.join(REPO_ROOT, 'scripts', 'configure-stand-in.sh')], {
+      env: {
+        ...process.env,
+        KONNECT_URL: `http://127.0.0.1:${port}`,
+        KONNECT_API_TOKEN: API_TOKEN,
+        SIEM_ENDPOINT: receiver.url,
+        SIEM_AUTHORIZATION: 'Splunk script-secret',
+        LOG_FORMAT: 'json',
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const standIn = await startTestStandIn({ listen: { host: '127.0.0.1', port } });
     try {
-      const { stdout } = await run('sh', [path.join(REPO_ROOT, 'scripts', 'configure-stand-in.sh')], {
-        env: {
-          ...process.env,
-          KONNECT_URL: standIn.url,
-          KONNECT_API_TOKEN: API_TOKEN,
-          SIEM_ENDPOINT: receiver.url,
-          SIEM_AUTHORIZATION: 'Splunk script-secret',
-          LOG_FORMAT: 'json',
-        },
-      });
+      const { stdout } = await script;
       expect(stdout).toMatch(/^HTTP\/1\.1 200 OK/);
       expect(stdout).toContain(`"endpoint":"${receiver.url}","log_format":"json","skip_ssl_verification":true`);
       expect(stdout).toMatch(/\{"audit_log_destination_id":"[0-9a-f-]{36}","enabled":true\}/);
@@ -116,3 +121,13 @@ describe('audit-relay konnect and send, as processes', () => {
     }
   });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
