@@ -5,7 +5,7 @@
  * `failed` when the webhook is not enabled or a batch fails after its retries.
  */
 import type { Logger } from '../observability/logger';
-import { Problem } from '../problem';
+import { conflict } from './api/problems';
 import type { Deliveries } from './delivery/deliveries';
 import type { EventStore, StoredEvent } from './event-store';
 import { ensureWebhookRecord, resolveTarget, timestamp, type ReplayJob, type ReplayStatus, type TargetKey } from './model';
@@ -59,7 +59,7 @@ export class ReplayJobs {
     const record = ensureWebhookRecord(this.options.store.state, target);
     if (ACTIVE.has(record.replay.status)) {
       // Konnect's documented text, whichever state the job is in (its own status says which).
-      throw new Problem(409, 'Resource Conflict', 'A replay job is currently running');
+      throw conflict('A replay job is currently running');
     }
     record.replay = { start_at: startAt, end_at: endAt, status: 'accepted', updated_at: timestamp() };
     this.options.onStatus?.(target, 'accepted');

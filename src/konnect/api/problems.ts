@@ -19,7 +19,8 @@ export function invalidParameters(items: readonly InvalidParameter[], detail?: s
 }
 
 export const notFound = (detail: string) => new Problem(404, 'Not Found', detail);
-export const conflict = (detail: string) => new Problem(409, 'Conflict', detail);
+/** Konnect titles its 409s "Resource Conflict" (§1.8, §5). */
+export const conflict = (detail: string) => new Problem(409, 'Resource Conflict', detail);
 
 /** Konnect's body (§1.8): `instance` is a `kong:trace:<id>`, `type` an httpstatuses.com link. */
 const konnectProblemBody: ProblemBody = (problem) => ({

@@ -134,6 +134,7 @@ describe('destinations API', () => {
       await create(valid);
       const again = await create({ ...valid, endpoint: 'https://other.example.com/x' });
       expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ title: 'Resource Conflict' }); // as Konnect titles its 409s
       expect(again.body.detail).toContain('already exists');
     });
   });
