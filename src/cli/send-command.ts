@@ -10,6 +10,16 @@ import { EventGenerator } from '../konnect/events/generator';
 import { signedLine } from '../konnect/events/render';
 import { generateEd25519KeyPair, publishJwks, readPrivateKeyFile } from '../signature';
 
+/** TLS verification failures a person fixes by trusting the certificate (or, for a test receiver, skipping the check). */
+const CERTIFICATE_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /**
  * `audit-relay send`: one Konnect-shaped batch (gzip'd, text/plain, signed lines) to any endpoint,
  * once, without retries. The response goes to stdout; what was sent goes to stderr. The
@@ -50,7 +60,10 @@ export function sendCommand(): Command {
       timeoutMs: config.timeoutMs,
     });
     if (result.kind === 'error') {
-      process.stderr.write(`audit-relay: no response: ${result.message}\n`);
+      const hint = CERTIFICATE_ERRORS.has(result.code)
+        ? '; the receiver\'s certificate is not trusted here: add --skip-ssl-verification for a self-signed test receiver, or NODE_EXTRA_CA_CERTS=<its CA file>'
+        : '';
+      process.stderr.write(`audit-relay: no response: ${result.message}${hint}\n`);
       process.exitCode = 1;
       return;
     }

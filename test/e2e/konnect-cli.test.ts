@@ -88,6 +88,20 @@ describe('audit-relay konnect and send, as processes', () => {
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('no response: connect ECONNREFUSED') });
   });
 
+  it('send to a receiver with a self-signed certificate says how to get through', async () => {
+    const receiver = await startCaptureServer([{ status: 202 }], selfSignedCertificate());
+    try {
+      const args = [CLI, 'send', '--endpoint', receiver.url, '--authorization', 'Bearer y'];
+      const refused = await run('node', args).catch((error: { code: number; stderr: string }) => error);
+      expect(refused).toMatchObject({ code: 1, stderr: expect.stringMatching(/no response: self-signed certificate.*add --skip-ssl-verification for a self-signed test receiver/) });
+      expect(receiver.deliveries).toHaveLength(0);
+      const { stdout } = await run('node', [...args, '--skip-ssl-verification']);
+      expect(stdout).toMatch(/^HTTP 202 /);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('scripts/configure-stand-in.sh waits for a stand-in started a moment later, then configures delivery to a self-signed HTTPS receiver with the docs\' curl calls', async () => {
     const receiver = await startCaptureServer([{ status: 202 }], selfSignedCertificate());
     const port = await freePort();
