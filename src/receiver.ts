@@ -84,7 +84,8 @@ async function listenWith(
 ): Promise<RunningReceiver> {
   const tlsMaterial = await resolveTls(config);
   const metrics = new ReceiverMetrics();
-  const deduplicator = config.dedupWindow > 0 ? await startDeduplicator(config.dedupWindow, sinks, logger) : undefined;
+  const dedup = config.dedupWindow > 0 ? await startDeduplicator(config.dedupWindow, sinks) : undefined;
+  const deduplicator = dedup?.deduplicator;
   const batches = startBatchRunner(config, logger, verifier);
 
   const app = createReceiverApp({
@@ -156,6 +157,7 @@ async function listenWith(
     metricsUrl = `http://${formatHostForUrl(config.metricsListen.host)}:${metricsPort}/metrics`;
   }
 
+  if (dedup?.note) logger.info(dedup.note.message, dedup.note.meta);
   return {
     url,
     port,
@@ -192,18 +194,22 @@ async function listenWith(
  * among its newest records. stdout cannot be read back, so with it among the sinks the memory
  * starts empty (an event may have reached the file but not stdout).
  */
-async function startDeduplicator(window: number, sinks: readonly Sink[], logger: Logger): Promise<Deduplicator> {
+async function startDeduplicator(window: number, sinks: readonly Sink[]): Promise<{ deduplicator: Deduplicator; note?: StartNote }> {
   const deduplicator = new Deduplicator(window);
   const files = sinks.filter((sink): sink is FileSink => sink instanceof FileSink);
   if (files.length < sinks.length) {
     // Said only when there is something it could have remembered: not on a first start.
     const writtenBefore = files.some((file) => (fs.statSync(file.filePath, { throwIfNoEntry: false })?.size ?? 0) > 0);
-    if (writtenBefore) logger.info('deduplication starts empty: stdout cannot be read back to see what was written before');
-    return deduplicator;
+    return writtenBefore ? { deduplicator, note: { message: 'deduplication starts empty: stdout cannot be read back to see what was written before' } } : { deduplicator };
   }
   const remembered = await seedFromFiles(deduplicator, files.map((file) => file.filePath));
-  if (remembered > 0) logger.info('deduplication remembers the newest events already written', { events: remembered });
-  return deduplicator;
+  return remembered > 0 ? { deduplicator, note: { message: 'deduplication remembers the newest events already written', meta: { events: remembered } } } : { deduplicator };
+}
+
+/** Logged once the receiver listens: a start that fails after all (a port in use) says only why. */
+interface StartNote {
+  message: string;
+  meta?: Record<string, unknown>;
 }
 
 function startBatchRunner(config: ServeConfig, logger: Logger, verifier: SignatureVerifier | undefined): BatchRunner {

@@ -168,7 +168,12 @@ describe('audit-relay serve, as a process', () => {
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
       const port = (blocker.address() as net.AddressInfo).port;
       try {
-        await expectOneLineError(['--listen', `127.0.0.1:${port}`, '--sink', `file:${path.join(directory, 'e')}`], new RegExp(`^audit-relay: --listen: 127\\.0\\.0\\.1:${port} is already in use`));
+        // With events written before and stdout among the sinks, deduplication has something to say, but only once listening.
+        fs.writeFileSync(path.join(directory, 'e'), `${JSON.stringify({ raw: 'x' })}\n`);
+        await expectOneLineError(
+          ['--listen', `127.0.0.1:${port}`, '--sink', 'stdout', '--sink', `file:${path.join(directory, 'e')}`],
+          new RegExp(`^audit-relay: --listen: 127\\.0\\.0\\.1:${port} is already in use`),
+        );
       } finally {
         blocker.close();
       }
