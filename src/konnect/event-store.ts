@@ -15,6 +15,7 @@ import readline from 'node:readline';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { LogFormat, TargetKey } from './model';
+import { ensureDirectory } from '../sinks/ensure-directory';
 
 const gzip = promisify(zlib.gzip);
 const HOUR_MS = 3_600_000;
@@ -42,7 +43,7 @@ export class EventStore {
 
   static async open(dataDir: string): Promise<EventStore> {
     const directory = path.join(dataDir, 'events');
-    await fs.mkdir(directory, { recursive: true });
+    await ensureDirectory(directory);
     return new EventStore(directory);
   }
 

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { newWebhookRecord, type StandInState } from './model';
+import { ensureDirectory } from '../sinks/ensure-directory';
 
 export const STATE_FILE = 'state.json';
 
@@ -25,7 +26,7 @@ export class StateStore {
 
   /** Reads `<dataDir>/state.json`, or starts a fresh state (and writes it) when there is none. */
   static async open(dataDir: string): Promise<StateStore> {
-    await fs.mkdir(dataDir, { recursive: true });
+    await ensureDirectory(dataDir);
     const file = path.join(dataDir, STATE_FILE);
     let text: string | undefined;
     try {

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { compressLeftovers, compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
 import type { Sink } from './sink';
+import { ensureDirectory } from './ensure-directory';
 
 export type FsyncMode = 'never' | 'batch' | 'interval';
 
@@ -67,7 +68,7 @@ export class FileSink implements Sink {
   }
 
   async open(): Promise<void> {
-    await fs.mkdir(path.dirname(this.filePath), { recursive: true });
+    await ensureDirectory(path.dirname(this.filePath));
     await this.openHandle();
     const policy = this.options.rotation;
     if (policy?.gzip) this.inBackground(() => compressLeftovers(this.filePath).then(() => pruneRotated(this.filePath, policy.keep)));
