@@ -110,10 +110,14 @@ async function listenWith(
     headersTimeout: config.headerTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, config.headerTimeoutMs),
+    // Node would answer a missing Host itself, with an empty 400; the app says what is wrong.
+    requireHostHeader: false,
   };
   const server = tlsMaterial
     ? https.createServer({ ...serverOptions, ...tlsOptions(tlsMaterial, config.tlsClientCa), handshakeTimeout: config.headerTimeoutMs }, app)
     : http.createServer(serverOptions, app);
+  // Node drops header lines past 2,000 without a word (an Authorization among them); its 16 kB header limit bounds them already.
+  server.maxHeadersCount = 0;
   answerProtocolErrors(server, metrics);
   // Node would send 100 Continue before any check; the ingest route sends it once authorized.
   server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => server.emit('request', request, response));

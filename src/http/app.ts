@@ -3,6 +3,7 @@ import express, { type Express } from 'express';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestRoute, type IngestOptions } from './ingest-route';
 import { notFound, receiverProblemHandler } from './problem-response';
+import { badRequest } from '../problem';
 import { securityHeaders } from './security-headers';
 import type { ReceiverMetrics } from '../observability/metrics';
 
@@ -25,11 +26,12 @@ export function createReceiverApp(options: ReceiverAppOptions): Express {
   // Answers to POSTs are never cached: hashing each body for an ETag is wasted work.
   app.disable('etag');
   app.use(securityHeaders());
-  app.use((_request, response, next) => {
+  app.use((request, response, next) => {
     const requestId = randomUUID();
     response.locals.requestId = requestId;
     response.setHeader('x-request-id', requestId);
     response.once('finish', () => options.metrics.requests.inc({ code: String(response.statusCode) }));
+    if (request.headers.host === undefined && request.httpVersion === '1.1') throw badRequest('the Host header is missing: HTTP/1.1 requires one');
     next();
   });
   // The ingest route first: it is the hot path, and Express matches every layer before it.

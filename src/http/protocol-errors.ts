@@ -8,9 +8,12 @@ import { helmetHeaders } from './security-headers';
 const PARSE_FAILURES: Record<string, { status: number; detail: string }> = {
   HPE_HEADER_OVERFLOW: { status: 431, detail: 'the request headers are larger than 16 kB' },
   HPE_INVALID_CHUNK_SIZE: { status: 400, detail: 'the chunked body has a chunk size that is not hexadecimal' },
-  HPE_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length is not a valid length, or it was sent twice with different values' },
-  HPE_UNEXPECTED_CONTENT_LENGTH: { status: 400, detail: 'both Content-Length and Transfer-Encoding were sent; send one of them' },
-  HPE_INVALID_TRANSFER_ENCODING: { status: 400, detail: 'Transfer-Encoding is not valid here: send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone' },
+  HPE_INVALID_CONTENT_LENGTH: { status: 400, detail: 'Content-Length is not a valid length' },
+  HPE_UNEXPECTED_CONTENT_LENGTH: { status: 400, detail: 'Content-Length was sent more than once; send it once' },
+  HPE_INVALID_TRANSFER_ENCODING: {
+    status: 400,
+    detail: 'Transfer-Encoding is not valid here (sent with a Content-Length, or not ending in chunked): send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone',
+  },
   HPE_INVALID_HEADER_TOKEN: { status: 400, detail: 'a header name or value holds a character HTTP does not allow' },
   HPE_INVALID_METHOD: { status: 400, detail: 'the request method is not valid HTTP' },
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'the request was not received completely within the time allowed (--header-timeout, --request-timeout)' },
@@ -25,9 +28,10 @@ const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request 
  */
 export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetrics): void {
   const { headers } = helmetHeaders();
-  const answer = (status: number, detail: string) => {
+  /** `instance` only when the request got as far as naming its path. */
+  const answer = (status: number, detail: string, instance?: string) => {
     const requestId = randomUUID();
-    const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status], status, detail });
+    const body = JSON.stringify({ type: 'about:blank', title: STATUS_TEXT[status], status, detail, ...(instance ? { instance } : {}) });
     metrics.requests.inc({ code: String(status) });
     return { requestId, body };
   };
@@ -37,7 +41,27 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
   const handshakeFailures = new WeakSet<Error>();
   server.prependListener('tlsClientError', (error: Error) => handshakeFailures.add(error));
 
+  /** The whole answer as HTTP/1.1 text, for a socket no ServerResponse writes to. */
+  const rawAnswer = (status: number, detail: string): string => {
+    const { requestId, body } = answer(status, detail);
+    const lines = [
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}`,
+      'content-type: application/problem+json; charset=utf-8',
+      `content-length: ${Buffer.byteLength(body)}`,
+      'connection: close',
+      `x-request-id: ${requestId}`,
+    ];
+    for (const [name, value] of headers) for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
+    return `${lines.join('\r\n')}\r\n\r\n${body}`;
+  };
+
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // Plain HTTP sent to the HTTPS port: answered in plain HTTP, on the TCP socket under the TLS one.
+    const plain = (socket as Duplex & { _parent?: Duplex })._parent;
+    if (handshakeFailures.has(error) && error.code === 'ERR_SSL_HTTP_REQUEST' && plain?.writable) {
+      plain.end(rawAnswer(400, 'this port speaks HTTPS: send the request to https://, not http://'), () => socket.destroy());
+      return;
+    }
     // Nothing can be answered on a connection the client reset, or once an answer was started.
     if (
       handshakeFailures.has(error) ||
@@ -49,20 +73,11 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
       return;
     }
     const failure = PARSE_FAILURES[error.code ?? ''] ?? { status: 400, detail: `the request is not valid HTTP/1.1 (${error.code ?? error.message})` };
-    const { requestId, body } = answer(failure.status, failure.detail);
-    const lines = [
-      `HTTP/1.1 ${failure.status} ${STATUS_TEXT[failure.status]}`,
-      'content-type: application/problem+json; charset=utf-8',
-      `content-length: ${Buffer.byteLength(body)}`,
-      'connection: close',
-      `x-request-id: ${requestId}`,
-    ];
-    for (const [name, value] of headers) for (const item of Array.isArray(value) ? value : [value]) lines.push(`${name}: ${item}`);
-    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    socket.end(rawAnswer(failure.status, failure.detail));
   });
 
   server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
-    const { requestId, body } = answer(417, `Expect: ${request.headers.expect} is not supported; send Expect: 100-continue, or no Expect header`);
+    const { requestId, body } = answer(417, `Expect: ${request.headers.expect} is not supported; send Expect: 100-continue, or no Expect header`, request.url?.split('?')[0]);
     response.setHeaders(headers);
     response.writeHead(417, {
       'content-type': 'application/problem+json; charset=utf-8',

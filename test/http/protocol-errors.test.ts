@@ -33,8 +33,9 @@ describe('requests Node refuses before Express sees them', () => {
 
   it.each([
     ['a malformed chunk size', `${head}Transfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n`, 400, 'the chunked body has a chunk size that is not hexadecimal'],
-    ['both Content-Length and Transfer-Encoding', `${head}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, 400, 'Transfer-Encoding is not valid here: send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone'],
-    ['a negative Content-Length', `${head}Content-Length: -1\r\n\r\n`, 400, 'Content-Length is not a valid length, or it was sent twice with different values'],
+    ['both Content-Length and Transfer-Encoding', `${head}Content-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`, 400, 'Transfer-Encoding is not valid here (sent with a Content-Length, or not ending in chunked): send either Transfer-Encoding: chunked with no Content-Length, or a Content-Length alone'],
+    ['a negative Content-Length', `${head}Content-Length: -1\r\n\r\n`, 400, 'Content-Length is not a valid length'],
+    ['Content-Length twice', `${head}Content-Length: 3\r\nContent-Length: 3\r\n\r\nabc`, 400, 'Content-Length was sent more than once; send it once'],
     ['headers over 16 kB', `${head}X-Padding: ${'x'.repeat(20_000)}\r\n\r\n`, 431, 'the request headers are larger than 16 kB'],
   ])('answers %s with problem+json, helmet headers and a request id', async (_case, bytes, status, detail) => {
     const answer = parseAnswer(await rawExchange(receiver.port, bytes));
@@ -51,6 +52,22 @@ describe('requests Node refuses before Express sees them', () => {
     expect(answer.statusLine).toMatch(/^HTTP\/1\.1 417 /);
     expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     expect(answer.body).toMatchObject({ status: 417, detail: 'Expect: 200-ok is not supported; send Expect: 100-continue, or no Expect header' });
+  });
+
+  it('answers an HTTP/1.1 request without Host with 400 problem+json, helmet headers and a request id', async () => {
+    const answer = parseAnswer(await rawExchange(receiver.port, `POST /audit-logs HTTP/1.1\r\nAuthorization: ${TEST_AUTHORIZATION}\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc`));
+    expect(answer.statusLine).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.body).toMatchObject({ status: 400, detail: 'the Host header is missing: HTTP/1.1 requires one', instance: '/audit-logs' });
+  });
+
+  it('reads every header line within the 16 kB, however many there are', async () => {
+    const many = 'a:b\r\n'.repeat(2100); // 2,100 lines in 10 kB
+    const answer = parseAnswer(await rawExchange(receiver.port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n${many}Connection: close\r\n\r\n`));
+    expect(answer.statusLine).toMatch(/^HTTP\/1\.1 200 /);
+    const authorized = await rawExchange(receiver.port, `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\n${many}Authorization: ${TEST_AUTHORIZATION}\r\nContent-Length: 4\r\nConnection: close\r\n\r\nx=1\n`);
+    expect(authorized).not.toMatch(/^HTTP\/1\.1 401/);
   });
 
   it('counts them in the requests metric by status', async () => {

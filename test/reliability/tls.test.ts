@@ -109,6 +109,20 @@ describe('TLS', () => {
     expect(metrics).not.toMatch(/audit_relay_http_requests_total\{code="400"\}/);
   });
 
+  it('answers plain HTTP sent to the HTTPS port with a 400 problem+json that says to use https://, and counts it', async () => {
+    const receiver = await spawnReceiver({ directory, flags: ['--tls-self-signed'] });
+    receivers.push(receiver);
+    const answer = await post(receiver.url.replace('https://', 'http://'), numberedEvent(2));
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.json()).toMatchObject({ status: 400, detail: 'this port speaks HTTPS: send the request to https://, not http://' });
+    const metrics = (await get(`${receiver.origin}/metrics`, { agent: false, tls: { rejectUnauthorized: false } })).text;
+    expect(metrics).toMatch(/audit_relay_http_requests_total\{code="400"\} 1\b/);
+    expect(strictRecords(receiver.eventsFile)).toEqual([]);
+  });
+
   it('shuts down at --shutdown-timeout even with a TLS handshake left hanging', async () => {
     const receiver = await spawnReceiver({ directory, flags: ['--tls-self-signed', '--header-timeout', '60s', '--shutdown-timeout', '500ms'] });
     receivers.push(receiver);
