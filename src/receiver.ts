@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -256,12 +257,33 @@ async function resolveTls(config: ServeConfig): Promise<TlsMaterial | undefined>
 /** TLS 1.2 and 1.3 only, with Node's default (modern, forward-secret) cipher list. */
 function tlsOptions(material: TlsMaterial, clientCa: Buffer | undefined): https.ServerOptions {
   const options: https.ServerOptions = { cert: material.cert, key: material.key, minVersion: 'TLSv1.2' };
-  if (clientCa) Object.assign(options, { ca: clientCa, requestCert: true, rejectUnauthorized: true });
+  // Each file on its own first, so that the message names the one that is wrong.
   try {
-    tls.createSecureContext(options);
+    new X509Certificate(material.cert);
   } catch (error) {
-    const option = clientCa ? '--tls-client-ca' : '--tls-cert';
-    throw new ConfigError(option, `the TLS material is not usable: ${(error as Error).message}`);
+    throw new ConfigError('--tls-cert', `is not a PEM certificate: ${(error as Error).message}`);
+  }
+  try {
+    createPrivateKey(material.key);
+  } catch (error) {
+    const encrypted = /bad decrypt|passphrase|ENCRYPTED/i.test(`${(error as Error).message} ${material.key.toString('latin1', 0, 200)}`);
+    throw new ConfigError(
+      '--tls-key',
+      encrypted ? 'is encrypted; give the key without a passphrase (openssl pkey -in KEY -out PLAIN)' : `is not a PEM private key: ${(error as Error).message}`,
+    );
+  }
+  try {
+    tls.createSecureContext({ cert: material.cert, key: material.key });
+  } catch (error) {
+    throw new ConfigError('--tls-key', `does not belong to the certificate in --tls-cert: ${(error as Error).message}`);
+  }
+  if (clientCa) {
+    Object.assign(options, { ca: clientCa, requestCert: true, rejectUnauthorized: true });
+    try {
+      tls.createSecureContext(options);
+    } catch (error) {
+      throw new ConfigError('--tls-client-ca', `is not a usable CA bundle: ${(error as Error).message}`);
+    }
   }
   return options;
 }

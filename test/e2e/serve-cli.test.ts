@@ -162,7 +162,20 @@ describe('audit-relay serve, as a process', () => {
       );
     });
     it('a file sink that cannot be opened', () =>
-      expectOneLineError(['--sink', 'file:/etc/hostname/events.ndjson'], /^audit-relay: --sink: cannot open file:\/etc\/hostname\/events.ndjson: .+/));
+      expectOneLineError(['--sink', 'file:/etc/hostname/events.ndjson'], /^audit-relay: --sink: cannot open file:\/etc\/hostname\/events.ndjson: \/etc\/hostname is not a directory/));
+    it('a TLS key that is junk, encrypted, or not the certificate\'s; a certificate that is not one: each names its own option', async () => {
+      const file = (name: string) => path.join(directory, name);
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-days', '1', '-subj', '/CN=127.0.0.1'];
+      await run('openssl', ['req', '-x509', ...ec, '-nodes', '-keyout', file('key.pem'), '-out', file('cert.pem')]);
+      await run('openssl', ['req', '-x509', ...ec, '-nodes', '-keyout', file('other-key.pem'), '-out', file('other-cert.pem')]);
+      await run('openssl', ['pkey', '-in', file('key.pem'), '-aes256', '-passout', 'pass:secret', '-out', file('encrypted-key.pem')]);
+      fs.writeFileSync(file('junk.pem'), 'not a pem\n');
+      const tlsWith = (cert: string, key: string) => ['--tls-cert', file(cert), '--tls-key', file(key), '--sink', `file:${file('e')}`];
+      await expectOneLineError(tlsWith('cert.pem', 'junk.pem'), /^audit-relay: --tls-key: is not a PEM private key: /);
+      await expectOneLineError(tlsWith('cert.pem', 'encrypted-key.pem'), /^audit-relay: --tls-key: is encrypted; give the key without a passphrase/);
+      await expectOneLineError(tlsWith('cert.pem', 'other-key.pem'), /^audit-relay: --tls-key: does not belong to the certificate in --tls-cert/);
+      await expectOneLineError(tlsWith('key.pem', 'cert.pem'), /^audit-relay: --tls-cert: is not a PEM certificate: /);
+    });
     it('a port in use', async () => {
       const blocker = net.createServer();
       await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
