@@ -7,9 +7,7 @@ import tls from 'node:tls';
 import { ConfigError } from './config/config-error';
 import { formatHostForUrl, listenOrExplain } from './config/listen-address';
 import type { ServeConfig } from './config/serve-config';
-import express from 'express';
-import { createReceiverApp, metricsRoute } from './http/app';
-import { securityHeaders } from './http/security-headers';
+import { createMetricsApp, createReceiverApp } from './http/app';
 import { answerProtocolErrors } from './http/protocol-errors';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
@@ -151,8 +149,9 @@ async function listenWith(
   let metricsServer: http.Server | undefined;
   let metricsUrl = `${url.slice(0, url.length - config.path.length)}/metrics`;
   if (config.metricsListen) {
-    const metricsApp = express().disable('x-powered-by').use(securityHeaders()).get('/metrics', metricsRoute(metrics));
-    metricsServer = http.createServer(metricsApp);
+    metricsServer = http.createServer({ requireHostHeader: false }, createMetricsApp(metrics, logger));
+    metricsServer.maxHeadersCount = 0;
+    answerProtocolErrors(metricsServer, metrics);
     await listenOrExplain(metricsServer, config.metricsListen).catch((error: unknown) => {
       server.close();
       void batches.close();

@@ -79,5 +79,17 @@ describe('GET /metrics', () => {
     const scrape = await request(receiver.metricsUrl.replace(/\/metrics$/, '')).get('/metrics');
     expect(scrape.status).toBe(200);
     expect(scrape.text).toContain('audit_relay_http_requests_total');
+    expect(scrape.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Its errors keep the receiver's contract: problem+json, helmet's headers, a request id.
+    const metricsOrigin = receiver.metricsUrl.replace(/\/metrics$/, '');
+    const unknown = await request(metricsOrigin).get('/nope');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(unknown.headers['x-content-type-options']).toBe('nosniff');
+    expect(unknown.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const posted = await request(metricsOrigin).post('/metrics');
+    expect(posted.status).toBe(405);
+    expect(posted.headers.allow).toBe('GET, HEAD');
+    expect(posted.body).toMatchObject({ status: 405, detail: 'POST is not served at /metrics; use GET' });
   });
 });
