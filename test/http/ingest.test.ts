@@ -89,6 +89,12 @@ describe('POST /audit-logs', () => {
     }
   });
 
+  it('keeps the connection open after an error answered to a request without a body', async () => {
+    const head = 'Host: 127.0.0.1\r\n';
+    const answer = await rawExchange(receiver.port, `GET /nope HTTP/1.1\r\n${head}\r\nGET /audit-logs HTTP/1.1\r\n${head}\r\nGET /healthz HTTP/1.1\r\n${head}Connection: close\r\n\r\n`, '');
+    expect(answer.match(/HTTP\/1\.1 \d{3}(?= )/g)).toEqual(['HTTP/1.1 404', 'HTTP/1.1 405', 'HTTP/1.1 200']); // each body runs into the next status line
+  });
+
   it('asks for the body (100 Continue) only once the request is authorized', async () => {
     const head = (authorization: string) =>
       `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nExpect: 100-continue\r\nContent-Length: ${CEF_AUTHZ_LIST.length}\r\nConnection: close\r\n\r\n`;
