@@ -10,7 +10,7 @@
  */
 
 import type { KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 import { parseJwks } from './jwks';
@@ -197,9 +197,9 @@ export class JwksSource implements RefreshableKeySource {
 
   private async readText(signal: AbortSignal): Promise<string> {
     if (this.location.kind === 'file') {
-      const text = await readFile(this.location.path, { encoding: 'utf8', signal });
-      if (text.length > MAX_JWKS_BYTES) throw new Error(`file is larger than ${MAX_JWKS_BYTES} bytes`);
-      return text;
+      // Its size first: a JWKS is small, and a huge file is not one (nor worth reading to find out).
+      if ((await stat(this.location.path)).size > MAX_JWKS_BYTES) throw new Error(`file is larger than ${MAX_JWKS_BYTES} bytes`);
+      return readFile(this.location.path, { encoding: 'utf8', signal });
     }
     const response = await fetch(this.location.url, {
       headers: { accept: 'application/json', ...this.options.headers },
@@ -214,9 +214,7 @@ export class JwksSource implements RefreshableKeySource {
       await response.body?.cancel();
       throw new Error(`response is larger than ${MAX_JWKS_BYTES} bytes`);
     }
-    const text = await response.text();
-    if (text.length > MAX_JWKS_BYTES) throw new Error(`response is larger than ${MAX_JWKS_BYTES} bytes`);
-    return text;
+    return readCapped(response, MAX_JWKS_BYTES);
   }
 
   private scheduleNextRefresh(): void {
@@ -296,4 +294,18 @@ function positive(value: number | undefined, fallback: number, name: string): nu
   if (value === undefined) return fallback;
   if (!Number.isFinite(value) || value <= 0) throw new Error(`JwksSource ${name} must be a positive number of ms`);
   return value;
+}
+
+/** The body as UTF-8, read no further than `limit` bytes: one sent without a Content-Length is cut off there. */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    // Leaving the loop cancels the stream: the rest is never read.
+    if (size > limit) throw new Error(`response is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

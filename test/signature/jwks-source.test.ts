@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path, { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -146,6 +148,32 @@ describe('JwksSource over HTTP', () => {
     expect(source.status().lastError).toMatch(/kty "RSA"/);
   });
 
+  it('stops reading a response past 1 MiB that declares no length, instead of holding it all first', async () => {
+    let sent = 0;
+    const endless = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }); // chunked: no Content-Length
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      const pump = () => {
+        while (sent < 200 * 1024 * 1024 && !response.destroyed) {
+          sent += chunk.length;
+          if (!response.write(chunk)) return void response.once('drain', pump);
+        }
+        response.end();
+      };
+      pump();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const source = makeSource({ location: `http://127.0.0.1:${(endless.address() as AddressInfo).port}/jwks.json` });
+      await expect(source.refresh()).resolves.toBe(false);
+      expect(errors.map((error) => error.message)).toEqual([expect.stringMatching(/: response is larger than 1048576 bytes$/)]);
+      expect(sent).toBeLessThan(32 * 1024 * 1024); // the rest was never asked for
+    } finally {
+      endless.closeAllConnections();
+      await new Promise((resolve) => endless.close(resolve));
+    }
+  });
+
   it('starts without keys when the first fetch fails, then retries every minRefreshIntervalMs until keys load', async () => {
     server.fail(503);
     const source = makeSource();
@@ -276,7 +304,7 @@ describe('JwksSource from a file', () => {
     expect(missing.hasKeys()).toBe(false);
     expect(rsa.hasKeys()).toBe(false);
     expect(errors.map((error) => error.message)).toEqual([
-      `could not load JWKS from ${join(tempDir.path, 'absent.json')}: ENOENT: no such file or directory, open '${join(tempDir.path, 'absent.json')}'`,
+      `could not load JWKS from ${join(tempDir.path, 'absent.json')}: ENOENT: no such file or directory, stat '${join(tempDir.path, 'absent.json')}'`,
       `could not load JWKS from ${rsaPath}: JWKS key 0 is kty "RSA", expected OKP Ed25519`,
     ]);
   });
