@@ -191,7 +191,13 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
  * values (`Bearer`, `Splunk`, `Basic`…), never anything of the values themselves.
  */
 function authenticationChallenge(authorizations: readonly string[]): string {
-  const schemes = new Set(authorizations.map((value) => value.split(' ', 1)[0]!).filter((scheme) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)));
+  // A value with no space has no scheme: all of it is the secret, and it must not be named.
+  const schemes = new Set(
+    authorizations
+      .filter((value) => value.includes(' '))
+      .map((value) => value.slice(0, value.indexOf(' ')))
+      .filter((scheme) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)),
+  );
   if (schemes.size === 0) schemes.add('Bearer');
   return [...schemes].map((scheme) => `${scheme} realm="audit-relay"`).join(', ');
 }

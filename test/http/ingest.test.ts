@@ -119,6 +119,18 @@ describe('POST /audit-logs', () => {
     expect(receiver.events()).toHaveLength(1);
   });
 
+  it('names only the schemes of the configured values in WWW-Authenticate, never a value without one (all of it secret)', async () => {
+    const configured = await startTestReceiver({ authorization: ['NoSchemeSecret123', 'Splunk hec-token', 'Bearer abc'] });
+    try {
+      const answer = await request(configured.origin).post('/audit-logs').send(CEF_AUTHZ_LIST);
+      expect(answer.status).toBe(401);
+      expect(answer.headers['www-authenticate']).toBe('Splunk realm="audit-relay", Bearer realm="audit-relay"');
+      expect(JSON.stringify(answer.headers) + answer.text).not.toMatch(/NoSchemeSecret123|hec-token|abc"/);
+    } finally {
+      await configured.close();
+    }
+  });
+
   it('refuses several Authorization headers with 400, whichever comes first', async () => {
     for (const values of [[TEST_AUTHORIZATION, 'Bearer wrong'], ['Bearer wrong', TEST_AUTHORIZATION]]) {
       const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\n${values.map((value) => `Authorization: ${value}\r\n`).join('')}Content-Length: ${CEF_AUTHZ_LIST.length}\r\nConnection: close\r\n\r\n`;
