@@ -55,6 +55,7 @@ export class FileSink implements Sink {
   private fsyncTimer: NodeJS.Timeout | undefined;
   /** Compression and pruning, one job after another, so pruning never deletes a file being compressed. */
   private background: Promise<void> = Promise.resolve();
+  private readonly leftoversStopped = new AbortController();
   private lastFailure: { message: string; at: number } | undefined;
   private lastRotatedAt = 0;
   private directoryUnsynced = true;
@@ -71,7 +72,11 @@ export class FileSink implements Sink {
     await ensureDirectory(path.dirname(this.filePath));
     await this.openHandle();
     const policy = this.options.rotation;
-    if (policy?.gzip) this.inBackground(() => compressLeftovers(this.filePath).then(() => pruneRotated(this.filePath, policy.keep)));
+    // Left by an earlier run, so it can wait for the next one: closing does not wait for it.
+    if (policy?.gzip) {
+      const signal = this.leftoversStopped.signal;
+      this.inBackground(() => compressLeftovers(this.filePath, signal).then(() => (signal.aborted ? undefined : pruneRotated(this.filePath, policy.keep))));
+    }
     if (this.options.fsync === 'interval') {
       this.fsyncTimer = setInterval(() => void this.syncInBackground(), this.options.fsyncIntervalMs);
       this.fsyncTimer.unref();
@@ -302,6 +307,7 @@ export class FileSink implements Sink {
   /** Finish queued writes and background compression, sync and close. */
   async close(): Promise<void> {
     if (this.fsyncTimer) clearInterval(this.fsyncTimer);
+    this.leftoversStopped.abort();
     while (this.flushing) await this.flushing;
     await this.background;
     await this.closeHandle();

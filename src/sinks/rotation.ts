@@ -34,10 +34,20 @@ export async function listRotated(filePath: string): Promise<string[]> {
 
 const PARTIAL = '.gz.partial';
 
-/** gzip a rotated file next to itself; the original goes only once the .gz is complete. */
-export async function compressRotated(rotatedPath: string): Promise<void> {
+/**
+ * gzip a rotated file next to itself; the original goes only once the .gz is complete. A file
+ * pruned before its turn came (more rotations than --rotate-keep while it waited) is skipped.
+ * Whatever fails or is aborted leaves no `.gz.partial` behind.
+ */
+export async function compressRotated(rotatedPath: string, signal?: AbortSignal): Promise<void> {
   const partial = `${rotatedPath}${PARTIAL}`;
-  await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial));
+  try {
+    await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial), ...(signal ? [{ signal }] : []));
+  } catch (error) {
+    await fs.unlink(partial).catch(() => undefined);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || signal?.aborted) return;
+    throw error;
+  }
   await fs.rename(partial, `${rotatedPath}.gz`);
   await fs.unlink(rotatedPath);
 }
@@ -46,7 +56,7 @@ export async function compressRotated(rotatedPath: string): Promise<void> {
  * Finish what a process stopped part-way (killed while compressing): a `.gz.partial` is dropped
  * and its rotated file, still whole, compressed again, as is any rotated file left uncompressed.
  */
-export async function compressLeftovers(filePath: string): Promise<void> {
+export async function compressLeftovers(filePath: string, signal?: AbortSignal): Promise<void> {
   const base = path.basename(filePath);
   const directory = path.dirname(filePath);
   const names = await fs.readdir(directory);
@@ -55,7 +65,10 @@ export async function compressLeftovers(filePath: string): Promise<void> {
       await fs.unlink(path.join(directory, name)).catch(() => undefined);
     }
   }
-  for (const rotated of await listRotated(filePath)) if (!rotated.endsWith('.gz')) await compressRotated(rotated);
+  for (const rotated of await listRotated(filePath)) {
+    if (signal?.aborted) return;
+    if (!rotated.endsWith('.gz')) await compressRotated(rotated, signal);
+  }
 }
 
 export async function pruneRotated(filePath: string, keep: number): Promise<void> {
