@@ -13,6 +13,7 @@ export function checkOutputsDistinct(sinks: readonly string[], deadLetter: strin
   const seen = new Map<string, string>();
   const claim = (option: string, spec: string, filePath: string | undefined) => {
     const identity = filePath === undefined ? spec : fileIdentity(filePath);
+    if (identity === undefined) return; // a device (/dev/stdout, /dev/null): nothing is cut back there
     const earlier = seen.get(identity);
     if (earlier !== undefined) {
       throw new ConfigError(
@@ -28,11 +29,21 @@ export function checkOutputsDistinct(sinks: readonly string[], deadLetter: strin
   claim('--dead-letter', deadLetter, deadLetter);
 }
 
-function fileIdentity(filePath: string): string {
-  try {
-    const stat = fs.statSync(filePath);
-    return `inode:${stat.dev}:${stat.ino}`;
-  } catch {
-    return `path:${path.resolve(filePath)}`;
+/** The file a path names: its inode when it exists, else its path through the real directory; undefined for a device. */
+function fileIdentity(filePath: string): string | undefined {
+  const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+  if (stat !== undefined) return stat.isFile() ? `inode:${stat.dev}:${stat.ino}` : stat.isDirectory() ? `path:${path.resolve(filePath)}` : undefined;
+  // Not there yet: a symlinked directory still leads to the same file.
+  let directory = path.resolve(path.dirname(filePath));
+  const rest = [path.basename(filePath)];
+  for (;;) {
+    try {
+      return `path:${path.join(fs.realpathSync(directory), ...rest)}`;
+    } catch {
+      const parent = path.dirname(directory);
+      if (parent === directory) return `path:${path.resolve(filePath)}`;
+      rest.unshift(path.basename(directory));
+      directory = parent;
+    }
   }
 }

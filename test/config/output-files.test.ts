@@ -46,6 +46,18 @@ describe('checkOutputsDistinct', () => {
     expect(refusal(() => checkOutputsDistinct([`file:${dir}/hard.ndjson`, `file:${dir}/events.ndjson`], `${dir}/dl.ndjson`)).option).toBe('--sink');
   });
 
+  it('sees through a symlinked directory before the file exists', () => {
+    fs.mkdirSync(`${dir}/real`);
+    fs.symlinkSync(`${dir}/real`, `${dir}/link`);
+    expect(refusal(() => checkOutputsDistinct([`file:${dir}/real/events.ndjson`], `${dir}/link/events.ndjson`)).option).toBe('--dead-letter');
+    expect(refusal(() => checkOutputsDistinct([`file:${dir}/real/new/events.ndjson`], `${dir}/link/new/events.ndjson`)).option).toBe('--dead-letter');
+  });
+
+  it('leaves devices alone: /dev/stdout or /dev/null may take the events and the dead letter both', () => {
+    expect(() => checkOutputsDistinct(['file:/dev/stdout'], '/dev/stdout')).not.toThrow();
+    expect(() => checkOutputsDistinct(['file:/dev/null', 'file:/dev/null'], '/dev/null')).not.toThrow();
+  });
+
   it('is checked when the serve configuration is built', () => {
     const flags = { sink: [`file:${dir}/e.ndjson`], deadLetter: `${dir}/e.ndjson` };
     expect(refusal(() => buildServeConfig(resolveRawOptions(flags, {}))).option).toBe('--dead-letter');
