@@ -9,6 +9,7 @@ import { formatHostForUrl, listenOrExplain } from './config/listen-address';
 import type { ServeConfig } from './config/serve-config';
 import { createMetricsApp, createReceiverApp } from './http/app';
 import { answerProtocolErrors } from './http/protocol-errors';
+import { deferContinue } from './http/expect-continue';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { seedFromFiles } from './pipeline/dedup-seed';
@@ -118,8 +119,7 @@ async function listenWith(
   // Node drops header lines past 2,000 without a word (an Authorization among them); its 16 kB header limit bounds them already.
   server.maxHeadersCount = 0;
   answerProtocolErrors(server, metrics);
-  // Node would send 100 Continue before any check; the ingest route sends it once authorized.
-  server.on('checkContinue', (request: http.IncomingMessage, response: http.ServerResponse) => server.emit('request', request, response));
+  deferContinue(server);
   // Every connection, a TLS handshake still under way included (Node's own tracking sees only
   // those that got as far as HTTP), so that the shutdown deadline can cut them all.
   const connections = new Set<Socket>();

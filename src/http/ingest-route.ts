@@ -7,6 +7,7 @@ import type { BatchRunner } from '../pipeline/batch-runner';
 import { badRequest, Problem, serviceUnavailable } from '../problem';
 import { SinkError, type Sink } from '../sinks/sink';
 import { createAuthorizationCheck } from './authorization';
+import { continueIfAwaited } from './expect-continue';
 import type { SignatureVerifier } from '../pipeline/signature-verifier';
 import type { AuthFailureLimiter } from './auth-failure-limiter';
 import type { InFlightBudget } from './in-flight-budget';
@@ -113,9 +114,8 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
   };
 
   async function ingest(request: Request, response: Response, reserve: (bytes: number) => Error | undefined): Promise<void> {
-    // Only now, authorized, is the client asked for its body (the server leaves 100-continue to this route).
-    if (request.headers.expect?.toLowerCase() === '100-continue') response.writeContinue();
-    const body = await readBody(request, options.maxBody, reserve);
+    // Authorized, and its declared length within the limit: only now is the body asked for.
+    const body = await readBody(request, options.maxBody, reserve, () => continueIfAwaited(response));
     const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody, reserve);
     options.metrics.requestBytes.inc(body.length);
     options.metrics.decodedBytes.inc(decoded.length);

@@ -11,6 +11,8 @@ export function readBody(
   maxBytes: number,
   /** Called with each chunk's size; returns an error to stop reading (e.g. no memory budget left). */
   admit: (bytes: number) => Error | undefined = () => undefined,
+  /** Called once the declared length is within the limit, before reading (to send 100 Continue). */
+  beforeReading: () => void = () => undefined,
 ): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -19,6 +21,7 @@ export function readBody(
       payloadTooLarge(`request body is ${declared} bytes; the limit is ${formatSize(maxBytes)} (--max-body)`),
     );
   }
+  beforeReading();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;

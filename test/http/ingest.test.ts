@@ -95,15 +95,18 @@ describe('POST /audit-logs', () => {
     expect(answer.match(/HTTP\/1\.1 \d{3}(?= )/g)).toEqual(['HTTP/1.1 404', 'HTTP/1.1 405', 'HTTP/1.1 200']); // each body runs into the next status line
   });
 
-  it('asks for the body (100 Continue) only once the request is authorized', async () => {
-    const head = (authorization: string) =>
-      `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nExpect: 100-continue\r\nContent-Length: ${CEF_AUTHZ_LIST.length}\r\nConnection: close\r\n\r\n`;
-    // The body follows only once the server asks, as a client that honours Expect would.
-    const exchange = (authorization: string) =>
+  it('asks for the body (100 Continue) only once the request is authorized and its length within --max-body', async () => {
+    const head = (authorization: string, { expect = '100-continue', length = CEF_AUTHZ_LIST.length, version = '1.1' } = {}) =>
+      `POST /audit-logs HTTP/${version}\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nExpect: ${expect}\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n`;
+    // The body follows once the server asks, as a client that honours Expect does; `eager` sends it at once.
+    const exchange = (request: string, eager = false) =>
       new Promise<string>((resolve) => {
         let answer = '';
         let sent = false;
-        const socket = net.connect(receiver.port, '127.0.0.1', () => socket.write(head(authorization)));
+        const socket = net.connect(receiver.port, '127.0.0.1', () => {
+          socket.write(request);
+          if (eager) sent = socket.write(CEF_AUTHZ_LIST) || true;
+        });
         socket.on('data', (chunk) => {
           answer += chunk.toString('latin1');
           if (answer.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !sent) sent = socket.write(CEF_AUTHZ_LIST) || true;
@@ -111,12 +114,14 @@ describe('POST /audit-logs', () => {
         socket.on('error', () => undefined);
         socket.on('close', () => resolve(answer));
       });
-    const refused = await exchange('Bearer wrong');
-    expect(refused).toMatch(/^HTTP\/1\.1 401 /);
-    expect(refused).not.toContain('100 Continue');
-    const accepted = await exchange(TEST_AUTHORIZATION);
-    expect(accepted.match(/^HTTP\/1\.1 \d+/gm)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
-    expect(receiver.events()).toHaveLength(1);
+    const statuses = (answer: string) => answer.match(/^HTTP\/1\.1 \d+/gm);
+    expect(statuses(await exchange(head('Bearer wrong')))).toEqual(['HTTP/1.1 401']);
+    expect(statuses(await exchange(head(TEST_AUTHORIZATION, { length: 3 * 1024 * 1024 })))).toEqual(['HTTP/1.1 413']);
+    expect(statuses(await exchange(head(TEST_AUTHORIZATION)))).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+    expect(statuses(await exchange(head(TEST_AUTHORIZATION, { expect: '100-continue, x-trace' })))).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+    // HTTP/1.0 knows no 100 Continue (RFC 9110 §10.1.1): the expectation is ignored.
+    expect(statuses(await exchange(head(TEST_AUTHORIZATION, { version: '1.0' }), true))).toEqual(['HTTP/1.1 200']);
+    expect(receiver.events()).toHaveLength(3);
   });
 
   it('names only the schemes of the configured values in WWW-Authenticate, never a value without one (all of it secret)', async () => {
