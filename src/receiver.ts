@@ -277,12 +277,13 @@ function tlsOptions(material: TlsMaterial, clientCa: Buffer | undefined): https.
     throw new ConfigError('--tls-key', `does not belong to the certificate in --tls-cert: ${(error as Error).message}`);
   }
   if (clientCa) {
-    Object.assign(options, { ca: clientCa, requestCert: true, rejectUnauthorized: true });
+    // OpenSSL takes junk here without a word and then refuses every client: read it first.
     try {
-      tls.createSecureContext(options);
+      new X509Certificate(clientCa);
     } catch (error) {
-      throw new ConfigError('--tls-client-ca', `is not a usable CA bundle: ${(error as Error).message}`);
+      throw new ConfigError('--tls-client-ca', `is not a PEM certificate bundle: ${(error as Error).message}`);
     }
+    Object.assign(options, { ca: clientCa, requestCert: true, rejectUnauthorized: true });
   }
   return options;
 }

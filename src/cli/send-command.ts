@@ -10,15 +10,16 @@ import { EventGenerator } from '../konnect/events/generator';
 import { signedLine } from '../konnect/events/render';
 import { generateEd25519KeyPair, publishJwks, readPrivateKeyFile } from '../signature';
 
-/** TLS verification failures a person fixes by trusting the certificate (or, for a test receiver, skipping the check). */
-const CERTIFICATE_ERRORS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
+/** What to do about a certificate the client refused, by Node's error code. */
+const UNTRUSTED = "the receiver's certificate is not trusted here: add --skip-ssl-verification for a self-signed test receiver, or NODE_EXTRA_CA_CERTS=<its CA file>";
+const CERTIFICATE_HINTS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: UNTRUSTED,
+  SELF_SIGNED_CERT_IN_CHAIN: UNTRUSTED,
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: UNTRUSTED,
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: UNTRUSTED,
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate does not name this host: use a host name it was issued for in --endpoint, or --skip-ssl-verification for a test receiver',
+  CERT_HAS_EXPIRED: "the receiver's certificate has expired: renew it, or --skip-ssl-verification for a test receiver",
+};
 
 /**
  * `audit-relay send`: one Konnect-shaped batch (gzip'd, text/plain, signed lines) to any endpoint,
@@ -60,10 +61,8 @@ export function sendCommand(): Command {
       timeoutMs: config.timeoutMs,
     });
     if (result.kind === 'error') {
-      const hint = CERTIFICATE_ERRORS.has(result.code)
-        ? '; the receiver\'s certificate is not trusted here: add --skip-ssl-verification for a self-signed test receiver, or NODE_EXTRA_CA_CERTS=<its CA file>'
-        : '';
-      process.stderr.write(`audit-relay: no response: ${result.message}${hint}\n`);
+      const hint = CERTIFICATE_HINTS[result.code];
+      process.stderr.write(`audit-relay: no response: ${result.message}${hint ? `; ${hint}` : ''}\n`);
       process.exitCode = 1;
       return;
     }

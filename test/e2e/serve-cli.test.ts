@@ -163,7 +163,7 @@ describe('audit-relay serve, as a process', () => {
     });
     it('a file sink that cannot be opened', () =>
       expectOneLineError(['--sink', 'file:/etc/hostname/events.ndjson'], /^audit-relay: --sink: cannot open file:\/etc\/hostname\/events.ndjson: \/etc\/hostname is not a directory/));
-    it('a TLS key that is junk, encrypted, or not the certificate\'s; a certificate that is not one: each names its own option', async () => {
+    it('a TLS key that is junk, encrypted, or not the certificate\'s; a certificate or client CA that is not one: each names its own option', async () => {
       const file = (name: string) => path.join(directory, name);
       const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-days', '1', '-subj', '/CN=127.0.0.1'];
       await run('openssl', ['req', '-x509', ...ec, '-nodes', '-keyout', file('key.pem'), '-out', file('cert.pem')]);
@@ -175,6 +175,7 @@ describe('audit-relay serve, as a process', () => {
       await expectOneLineError(tlsWith('cert.pem', 'encrypted-key.pem'), /^audit-relay: --tls-key: is encrypted; give the key without a passphrase/);
       await expectOneLineError(tlsWith('cert.pem', 'other-key.pem'), /^audit-relay: --tls-key: does not belong to the certificate in --tls-cert/);
       await expectOneLineError(tlsWith('key.pem', 'cert.pem'), /^audit-relay: --tls-cert: is not a PEM certificate: /);
+      await expectOneLineError([...tlsWith('cert.pem', 'key.pem'), '--tls-client-ca', file('junk.pem')], /^audit-relay: --tls-client-ca: is not a PEM certificate bundle: /);
     });
     it('a port in use', async () => {
       const blocker = net.createServer();
