@@ -11,7 +11,7 @@ import { resolveOptions, type OptionSpec, type RawOptions } from './option-schem
 export type { RawOptions };
 import { cpuBudget } from './cpu-budget';
 import { parseListenAddress, type ListenAddress } from './listen-address';
-import { parseSize } from './size';
+import { formatSize, parseSize } from './size';
 import { parseDuration } from './duration';
 
 export const SERVE_OPTIONS: readonly OptionSpec[] = [
@@ -276,7 +276,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
   if (maxInFlight < 2 * maxBody) {
     throw new ConfigError(
       '--max-in-flight',
-      `must be at least twice --max-body (${text('maxBody')}): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit`,
+      `is ${text('maxInFlight')}, and must be at least twice --max-body (${text('maxBody')}): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit; raise --max-in-flight to ${formatSize(2 * maxBody)} or more`,
     );
   }
   const tls = readTls(text('tlsCert'), text('tlsKey'), isTrue(raw.tlsSelfSigned));

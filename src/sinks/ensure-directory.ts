@@ -23,8 +23,12 @@ export async function ensureDirectory(directory: string): Promise<void> {
     current = parent;
   }
   for (const level of missing.reverse()) {
-    await fs.mkdir(level).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error; // EEXIST: made meanwhile, by another writer
+    await fs.mkdir(level).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+      // Made meanwhile by another writer, or a symlink that leads nowhere (stat saw nothing).
+      if (!(await fs.stat(level).catch(() => undefined))?.isDirectory()) {
+        throw Object.assign(new Error(`${level} is not a directory (a symlink to nowhere?)`), { code: 'ENOTDIR' });
+      }
     });
   }
 }

@@ -59,7 +59,7 @@ describe('serve configuration', () => {
 
   it('wants --max-in-flight to hold one request twice as large as --max-body (as sent plus decoded)', () => {
     expect(() => build({ maxBody: '1mb', maxInFlight: '1mb' })).toThrow(
-      '--max-in-flight: must be at least twice --max-body (1mb): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit',
+      '--max-in-flight: is 1mb, and must be at least twice --max-body (1mb): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit; raise --max-in-flight to 2mb or more',
     );
     expect(build({ maxBody: '1mb', maxInFlight: '2mb' }).maxInFlight).toBe(2 * 1024 * 1024);
   });

@@ -17,8 +17,8 @@ describe('normalizeEvent', () => {
     ['2025-02-30T21:02:36Z', unreal],
     ['2025-06-18T24:00:00Z', unreal],
     ['2025-06-18T21:02:36+24:00', unreal],
-    ['0000-01-01T00:00:00+01:00', unreal], // in UTC before year 0000, which RFC 3339 cannot write
-    ['9999-12-31T23:59:59-01:00', unreal],
+    ['0000-01-01T00:00:00+01:00', 'is outside years 0000–9999 in UTC'], // which RFC 3339 cannot write
+    ['9999-12-31T23:59:59-01:00', 'is outside years 0000–9999 in UTC'],
     ['2025-05-16T00:28:01', notRfc3339],
     ['2025-06-18T21:02:36.Z', notRfc3339],
     ['2025-06-18T21:02', notRfc3339],

@@ -22,6 +22,11 @@ describe('ensureDirectory', () => {
     await expect(ensureDirectory(path.join(directory, 'file', 'x', 'y'))).rejects.toThrow(`${path.join(directory, 'file')} is not a directory`);
   });
 
+  it('says so when a level is a symlink that leads nowhere', async () => {
+    fs.symlinkSync(path.join(directory, 'nowhere'), path.join(directory, 'dangling'));
+    await expect(ensureDirectory(path.join(directory, 'dangling', 'sub'))).rejects.toThrow(`${path.join(directory, 'dangling')} is not a directory (a symlink to nowhere?)`);
+  });
+
   it('fails at once under /proc, where Node\'s recursive mkdir never returns', async () => {
     await expect(ensureDirectory('/proc/audit-relay-nope/x')).rejects.toThrow(/ENOENT|EPERM|EACCES/);
   });

@@ -7,7 +7,7 @@
  * - RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID …` → `rfc5424`.
  * - anything else → `unknown` (raw kept, nothing read).
  */
-import { parseSpecForm, rfc3339Time, type TimestampContext } from './timestamp';
+import { parseRfc3339, parseSpecForm, rfc3339Time, type TimestampContext } from './timestamp';
 import type { CefPrefix, CefTime, CefWarning } from './types';
 
 const SPACE = 32;
@@ -39,7 +39,7 @@ function nilToUndefined(text: string | undefined): string | undefined {
 
 /** A date and a time of day, in any detail after the minute (no zone, a bare `.`): kept as it came when not RFC 3339. */
 const DATE_TIME_LIKE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(?:[:.,+\-Zz]\S*)?$/;
-const DATE_AND_MINUTE = 'YYYY-MM-DDTHH:MM';
+const DATE_AND_MINUTE_LENGTH = 16; // YYYY-MM-DDTHH:MM
 /** The shape of an RFC 3339 stamp, whether or not its fields name a real time. */
 const RFC3339_SHAPE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
@@ -81,7 +81,7 @@ export function parsePrefix(raw: string, ctx: TimestampContext, warnings: CefWar
   // RFC 3339 stamp (Konnect, or `<PRI>` + high-precision stamp as rsyslog writes it).
   let stampEnd = raw.indexOf(' ', pos);
   if (stampEnd === -1) stampEnd = raw.length;
-  if (stampEnd - pos >= DATE_AND_MINUTE.length) {
+  if (stampEnd - pos >= DATE_AND_MINUTE_LENGTH) {
     const stamp = raw.slice(pos, stampEnd);
     const time = rfc3339Time(stamp);
     if (time !== undefined || DATE_TIME_LIKE.test(stamp)) {
@@ -90,7 +90,11 @@ export function parsePrefix(raw: string, ctx: TimestampContext, warnings: CefWar
       else {
         // Kept as it came, as the JSON form keeps such an event_ts: never moved to another day.
         prefix.unreadTime = stamp;
-        const why = RFC3339_SHAPE.test(stamp) ? 'is not a real date and time' : 'is not an RFC 3339 date and time';
+        const why = !RFC3339_SHAPE.test(stamp)
+          ? 'is not an RFC 3339 date and time'
+          : Number.isNaN(parseRfc3339(stamp))
+            ? 'is not a real date and time'
+            : 'is outside years 0000–9999 in UTC';
         warnings.push({ message: `syslog prefix: ${JSON.stringify(stamp)} ${why}; kept as it came`, offset: pos });
       }
       if (stampEnd < raw.length) assign(prefix, 'host', tokenAt(raw, stampEnd)?.text);
