@@ -31,7 +31,12 @@ export function checkOutputsDistinct(sinks: readonly string[], deadLetter: strin
 
 /** The file a path names: its inode when it exists, else its path through the real directory; undefined for a device. */
 function fileIdentity(filePath: string): string | undefined {
-  const stat = fs.statSync(filePath, { throwIfNoEntry: false });
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(filePath);
+  } catch {
+    // Not there (or not reachable: the sink's own open says why).
+  }
   if (stat !== undefined) return stat.isFile() ? `inode:${stat.dev}:${stat.ino}` : stat.isDirectory() ? `path:${path.resolve(filePath)}` : undefined;
   // Not there yet: a symlinked directory still leads to the same file.
   let directory = path.resolve(path.dirname(filePath));
