@@ -56,19 +56,14 @@ async function newestIdentities(file: string, count: number): Promise<string[]> 
 /**
  * Remembers the events that every one of `files` holds among its newest records: an event that
  * reached one sink but not another (its request failed, and the sender will resend it) must be
- * written again. Resolves to how many were remembered.
+ * written again. Resolves to how many distinct events are remembered.
  */
 export async function seedFromFiles(deduplicator: Deduplicator, files: readonly string[]): Promise<number> {
   const [first, ...others] = await Promise.all(files.map((file) => newestIdentities(file, deduplicator.capacity)));
   if (first === undefined) return 0;
   const inEvery = others.map((identities) => new Set(identities));
-  let remembered = 0;
-  for (const identity of first) {
-    if (!inEvery.every((set) => set.has(identity))) continue;
-    deduplicator.remember(identity);
-    remembered++;
-  }
-  return remembered;
+  for (const identity of first) if (inEvery.every((set) => set.has(identity))) deduplicator.remember(identity);
+  return deduplicator.size; // distinct events: a line written twice is remembered once
 }
 
 function collect(line: string, into: string[]): void {

@@ -35,6 +35,13 @@ describe('seedFromFiles', () => {
     expect(dedup.claim([batch.identities[400]!, batch.identities[999]!]).fresh).toEqual([0]);
   });
 
+  it('counts an event written twice (two copies in one request) once', async () => {
+    const batch = await processBatch(Buffer.from([event(1, 10), event(1, 10), event(2, 10)].join('\n')), 0, 'r', batchOptions({ ...settings, signatures: 'off' }, () => []));
+    const file = path.join(directory, 'events.ndjson');
+    fs.writeFileSync(file, batch.acceptedOutput);
+    expect(await seedFromFiles(new Deduplicator(10), [file])).toBe(2);
+  });
+
   it('remembers nothing from a file that is missing or empty', async () => {
     expect(await seedFromFiles(new Deduplicator(10), [path.join(directory, 'none.ndjson')])).toBe(0);
     fs.writeFileSync(path.join(directory, 'empty.ndjson'), '');
