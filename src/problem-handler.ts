@@ -8,19 +8,9 @@ export type ProblemBody = (problem: Problem, request: Request) => Record<string,
 /** Writes application/problem+json (RFC 9457) with the Problem's status and headers. */
 export function writeProblem(response: Response, problem: Problem, body: ProblemBody): void {
   response.status(problem.status);
-  // Answered before the body was all received (401, 413…): the rest of it would be read in vain,
-  // and the request timeout would later answer it a second time.
-  if (bodyStillComing(response.req)) response.setHeader('connection', 'close');
   for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
   response.type('application/problem+json');
   response.send(JSON.stringify({ ...body(problem, response.req), ...problem.extensions }));
-}
-
-/** A request with a body (a Content-Length above 0, or chunked) that has not all arrived. */
-function bodyStillComing(request: Request): boolean {
-  if (request.complete) return false;
-  const length = request.headers['content-length'];
-  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /**

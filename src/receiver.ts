@@ -10,6 +10,7 @@ import type { ServeConfig } from './config/serve-config';
 import { createMetricsApp, createReceiverApp } from './http/app';
 import { answerProtocolErrors } from './http/protocol-errors';
 import { deferContinue } from './http/expect-continue';
+import { closeAfterCurrentAnswer } from './http/connection-close';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { seedFromFiles } from './pipeline/dedup-seed';
@@ -149,9 +150,11 @@ async function listenWith(
   let metricsServer: http.Server | undefined;
   let metricsUrl = `${url.slice(0, url.length - config.path.length)}/metrics`;
   if (config.metricsListen) {
-    metricsServer = http.createServer({ requireHostHeader: false }, createMetricsApp(metrics, logger));
+    // The same limits as the main port: slow clients are cut there too.
+    metricsServer = http.createServer(serverOptions, createMetricsApp(metrics, logger));
     metricsServer.maxHeadersCount = 0;
     answerProtocolErrors(metricsServer, metrics);
+    deferContinue(metricsServer); // its one route reads no body: it never asks for one
     await listenOrExplain(metricsServer, config.metricsListen).catch((error: unknown) => {
       server.close();
       void batches.close();
@@ -175,7 +178,10 @@ async function listenWith(
       // being served until the deadline. So answers from now on close their connection, and
       // connections are closed as soon as their request in flight is answered.
       closing = true;
-      for (const response of unanswered) if (!response.headersSent) response.setHeader('connection', 'close');
+      for (const response of unanswered) {
+        if (!response.headersSent) response.setHeader('connection', 'close');
+        closeAfterCurrentAnswer(response.socket as Socket);
+      }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const sweep = setInterval(() => server.closeIdleConnections(), 50);

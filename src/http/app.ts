@@ -6,6 +6,7 @@ import { notFound, receiverProblemHandler } from './problem-response';
 import { badRequest, Problem } from '../problem';
 import type { Logger } from '../observability/logger';
 import { securityHeaders } from './security-headers';
+import { connectionDiscipline } from './connection-close';
 import type { ReceiverMetrics } from '../observability/metrics';
 
 /** Prometheus text format of every receiver metric. */
@@ -37,6 +38,7 @@ export function createMetricsApp(metrics: ReceiverMetrics, logger: Logger): Expr
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  app.use(connectionDiscipline);
   app.use(securityHeaders());
   app.use(requestIdentity(metrics));
   app.route('/metrics').get(metricsRoute(metrics)).all((request) => {
@@ -53,6 +55,7 @@ export function createReceiverApp(options: ReceiverAppOptions): Express {
   app.disable('x-powered-by');
   // Answers to POSTs are never cached: hashing each body for an ETag is wasted work.
   app.disable('etag');
+  app.use(connectionDiscipline);
   app.use(securityHeaders());
   app.use(requestIdentity(options.metrics));
   // The ingest route first: it is the hot path, and Express matches every layer before it.

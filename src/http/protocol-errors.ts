@@ -16,6 +16,7 @@ const PARSE_FAILURES: Record<string, { status: number; detail: string }> = {
   },
   HPE_INVALID_HEADER_TOKEN: { status: 400, detail: 'a header name or value holds a character HTTP does not allow' },
   HPE_INVALID_METHOD: { status: 400, detail: 'the request method is not valid HTTP' },
+  HPE_PAUSED_H2_UPGRADE: { status: 400, detail: 'HTTP/2 is not served here: send HTTP/1.1 (curl --http1.1)' },
   ERR_HTTP_REQUEST_TIMEOUT: { status: 408, detail: 'the request was not received completely within the time allowed (--header-timeout, --request-timeout)' },
 };
 
@@ -62,12 +63,24 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
       plain.end(rawAnswer(400, 'this port speaks HTTPS: send the request to https://, not http://'), () => socket.destroy());
       return;
     }
-    // Nothing can be answered on a connection the client reset, or once an answer was started.
+    // An answer still due on this connection (a request pipelined ahead of the broken one) goes
+    // first, and alone: the connection closes after it. An answer written now would arrive
+    // in its place, and a sender would take it for that request's.
+    // (When that request is itself the broken one, its body cut short, this answer is its own.)
+    const due = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    if (due && !due.writableFinished && due.req.complete) {
+      if (!due.headersSent) due.setHeader('connection', 'close');
+      due.once('close', () => socket.destroy());
+      return;
+    }
+    // Nothing can be answered on a connection the client reset or that already said it closes,
+    // nor once an answer was started.
     if (
       handshakeFailures.has(error) ||
       error.code === 'ECONNRESET' ||
+      error.code === 'HPE_CLOSED_CONNECTION' ||
       !socket.writable ||
-      (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent
+      due?.headersSent
     ) {
       socket.destroy();
       return;

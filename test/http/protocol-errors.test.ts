@@ -77,3 +77,78 @@ describe('requests Node refuses before Express sees them', () => {
     expect(metrics.text).toMatch(/audit_relay_http_requests_total\{code="431"\} [1-9]/);
   });
 });
+
+describe('pipelined requests, one answer each and in order', () => {
+  const statusLines = (answer: string) => answer.match(/HTTP\/1\.1 \d{3}(?= )/g) ?? [];
+  const post = (body: string, authorization = TEST_AUTHORIZATION) =>
+    `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  const garbage = '\u0001\u0002garbage\r\n\r\n';
+
+  it('a broken request behind one still being answered never takes its answer: that answer goes first, alone, and the connection closes', async () => {
+    const healthy = await startTestReceiver();
+    const failing = await startTestReceiver({ sink: ['file:/dev/full'] });
+    try {
+      expect(statusLines(await rawExchange(healthy.port, post('{"name":"ahead"}\n') + garbage))).toEqual(['HTTP/1.1 200']);
+      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead']);
+      // A 503 that arrived as a 400 would never be retried.
+      expect(statusLines(await rawExchange(failing.port, post('{"name":"ahead"}\n') + garbage))).toEqual(['HTTP/1.1 503']);
+      // A request after one that asked to close is not answered, nor processed.
+      const closed = post('{"name":"asked-to-close"}\n').replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n') + post('{"name":"after-close"}\n');
+      expect(statusLines(await rawExchange(healthy.port, closed))).toEqual(['HTTP/1.1 200']);
+      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead', 'asked-to-close']);
+    } finally {
+      await healthy.close();
+      await failing.close();
+    }
+  });
+
+  it('a request behind an answer that closes the connection (a 401 sent before its body was read) is neither answered nor processed', async () => {
+    const receiver = await startTestReceiver();
+    try {
+      const answer = await rawExchange(receiver.port, post('{"name":"refused"}\n', 'Bearer wrong') + post('{"name":"behind"}\n'));
+      expect(statusLines(answer)[0]).toBe('HTTP/1.1 401');
+      if (/\r\nconnection: close\r\n/i.test(answer)) {
+        expect(statusLines(answer)).toEqual(['HTTP/1.1 401']);
+        expect(receiver.events()).toEqual([]);
+      } else {
+        // Kept open (its body was all in by then): the next request is answered too, and written.
+        expect(statusLines(answer)).toEqual(['HTTP/1.1 401', 'HTTP/1.1 200']);
+        expect(receiver.events().map((record) => record.event.name)).toEqual(['behind']);
+      }
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a GET answered while its body still arrives closes the connection: no second, 408 answer later', async () => {
+    const receiver = await startTestReceiver({ requestTimeout: '1s', headerTimeout: '500ms' });
+    try {
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(receiver.port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n'));
+        let received = '';
+        const trickle = setInterval(() => !socket.destroyed && socket.write('x'), 200);
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(trickle);
+          resolve(received);
+        });
+        setTimeout(() => socket.destroy(), 2500);
+      });
+      expect(statusLines(answer)).toEqual(['HTTP/1.1 200']);
+      expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('says HTTP/2 is not served, in words', async () => {
+    const receiver = await startTestReceiver();
+    try {
+      const answer = parseAnswer(await rawExchange(receiver.port, 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'));
+      expect(answer.body).toMatchObject({ status: 400, detail: 'HTTP/2 is not served here: send HTTP/1.1 (curl --http1.1)' });
+    } finally {
+      await receiver.close();
+    }
+  });
+});
