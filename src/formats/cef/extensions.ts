@@ -17,6 +17,7 @@ import type { CefWarning } from './types';
 
 const SPACE = 32;
 const BACKSLASH = 92;
+const PIPE = 124;
 
 /** Whether the character at `at` is preceded by an odd run of backslashes (not before `floor`). */
 function isEscaped(line: string, at: number, floor: number): boolean {
@@ -90,7 +91,8 @@ export function parseExtensions(
   if (eq === -1) {
     keyStart = -1;
     for (let e = line.indexOf('=', pos + 1); e !== -1 && e < end; e = line.indexOf('=', e + 1)) {
-      const k = keyStartBefore(line, e, pos);
+      // A header field too many (an unescaped `|` in the name) ends in `|` right before the first key.
+      const k = keyStartBefore(line, e, pos, PIPE);
       if (k !== -1) {
         keyStart = k;
         eq = e;

@@ -30,13 +30,15 @@ export function isExtensionKey(key: string): boolean {
 }
 
 /**
- * If a key ends at the `=` at `eq` and starts after `floor` right behind a space, returns the
- * key's first index; otherwise -1.
+ * If a key ends at the `=` at `eq` and starts after `floor` right behind a space (or behind
+ * `alsoAfter`, when given), returns the key's first index; otherwise -1.
  */
-export function keyStartBefore(line: string, eq: number, floor: number): number {
+export function keyStartBefore(line: string, eq: number, floor: number, alsoAfter = SPACE): number {
   let k = eq;
   while (k > floor && isKeyChar(line.charCodeAt(k - 1))) k--;
-  if (k === eq || k <= floor || line.charCodeAt(k - 1) !== SPACE) return -1;
+  if (k === eq || k <= floor) return -1;
+  const before = line.charCodeAt(k - 1);
+  if (before !== SPACE && before !== alsoAfter) return -1;
   return isKeyStartChar(line.charCodeAt(k)) ? k : -1;
 }
 

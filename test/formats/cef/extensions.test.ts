@@ -122,3 +122,17 @@ describe('findExtensionStart', () => {
     expect(findExtensionStart(text, 0, text.length)).toBe(expected);
   });
 });
+
+describe('parseExtensions: text before the first key', () => {
+  it('skips a header field too many (an unescaped | in the name) and keeps the first extension right after it', () => {
+    expect(scan('extra|rt=1750280466889 src=1.2.3.4')).toEqual({
+      extensions: { rt: '1750280466889', src: '1.2.3.4' },
+      warnings: [{ message: 'extension text without a key was skipped: "extra"', offset: 0 }],
+    });
+    expect(scan('junk src=1.2.3.4').extensions).toEqual({ src: '1.2.3.4' });
+  });
+
+  it('still reads a | inside a value as part of it', () => {
+    expect(scan('msg=a|b=c d=e').extensions).toEqual({ msg: 'a|b=c', d: 'e' });
+  });
+});
