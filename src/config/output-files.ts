@@ -30,7 +30,12 @@ export function checkOutputsDistinct(sinks: readonly string[], deadLetter: strin
 }
 
 /** The file a path names: its inode when it exists, else its path through the real directory; undefined for a device. */
-function fileIdentity(filePath: string): string | undefined {
+function fileIdentity(filePath: string, hops = 0): string | undefined {
+  // A symlink to a file not there yet leads to where that file will be.
+  const link = lstatOrUndefined(filePath);
+  if (link?.isSymbolicLink() && hops < 8 && !fs.existsSync(filePath)) {
+    return fileIdentity(path.resolve(path.dirname(filePath), fs.readlinkSync(filePath)), hops + 1);
+  }
   let stat: fs.Stats | undefined;
   try {
     stat = fs.statSync(filePath);
@@ -50,5 +55,13 @@ function fileIdentity(filePath: string): string | undefined {
       rest.unshift(path.basename(directory));
       directory = parent;
     }
+  }
+}
+
+function lstatOrUndefined(filePath: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(filePath);
+  } catch {
+    return undefined;
   }
 }

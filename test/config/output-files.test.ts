@@ -53,6 +53,13 @@ describe('checkOutputsDistinct', () => {
     expect(refusal(() => checkOutputsDistinct([`file:${dir}/real/new/events.ndjson`], `${dir}/link/new/events.ndjson`)).option).toBe('--dead-letter');
   });
 
+  it('sees through a symlink to a file not there yet', () => {
+    fs.symlinkSync(`${dir}/events.ndjson`, `${dir}/link.ndjson`);
+    expect(refusal(() => checkOutputsDistinct([`file:${dir}/events.ndjson`], `${dir}/link.ndjson`)).option).toBe('--dead-letter');
+    fs.symlinkSync('events.ndjson', `${dir}/relative-link.ndjson`);
+    expect(refusal(() => checkOutputsDistinct([`file:${dir}/relative-link.ndjson`], `${dir}/events.ndjson`)).option).toBe('--dead-letter');
+  });
+
   it('leaves devices alone: /dev/stdout or /dev/null may take the events and the dead letter both', () => {
     expect(() => checkOutputsDistinct(['file:/dev/stdout'], '/dev/stdout')).not.toThrow();
     expect(() => checkOutputsDistinct(['file:/dev/null', 'file:/dev/null'], '/dev/null')).not.toThrow();
