@@ -78,7 +78,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     flags: '--jwks-refetch-interval <duration>',
     env: 'AUDIT_RELAY_JWKS_REFETCH_INTERVAL',
     default: '10s',
-    description: 'least time between two JWKS fetches caused by signatures no key verifies (a rotated key), and between retries while no key is loaded',
+    description: 'least time between a JWKS fetch (at start, periodic, or any other) and one caused by signatures no key verifies (a rotated key), and between retries while no key is loaded',
   },
   {
     key: 'fsync',
@@ -87,14 +87,14 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: 'interval',
     description: 'file durability: never (the OS flushes), batch (fsync before answering), interval (fsync every second)',
   },
-  { key: 'rotateSize', flags: '--rotate-size <size>', env: 'AUDIT_RELAY_ROTATE_SIZE', default: '100mb', description: 'rotate a file sink before it passes this size' },
+  { key: 'rotateSize', flags: '--rotate-size <size>', env: 'AUDIT_RELAY_ROTATE_SIZE', default: '100mb', description: 'rotate a file sink (and the dead letter) before it passes this size' },
   {
     key: 'rotateInterval',
     flags: '--rotate-interval <duration>',
     env: 'AUDIT_RELAY_ROTATE_INTERVAL',
     description: 'also rotate a file this long after it was opened (e.g. 1h, 1d), at its next write; default: size only',
   },
-  { key: 'rotateKeep', flags: '--rotate-keep <count>', env: 'AUDIT_RELAY_ROTATE_KEEP', default: '10', description: 'rotated files kept per file sink' },
+  { key: 'rotateKeep', flags: '--rotate-keep <count>', env: 'AUDIT_RELAY_ROTATE_KEEP', default: '10', description: 'rotated files kept per file (file sinks and the dead letter)' },
   {
     key: 'rotateGzip',
     flags: '--rotate-gzip <bool>',
