@@ -30,12 +30,20 @@ export function problemHandler(logger: Logger, body: ProblemBody): ErrorRequestH
     }
     const status = (error as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      writeProblem(response, new Problem(status, STATUS_TITLES[status] ?? 'Bad Request', (error as Error).message), body);
+      writeProblem(response, new Problem(status, STATUS_TITLES[status] ?? 'Bad Request', clientErrorDetail(error as Error)), body);
       return;
     }
     logger.error('unhandled error', { request_id: response.locals.requestId, method: request.method, path: request.path, error: String(error) });
     writeProblem(response, new Problem(500, 'Internal Server Error', 'the service failed unexpectedly; see its log'), body);
   };
+}
+
+/** A body parser's own message, with the limit it does not name ("request entity too large"). */
+function clientErrorDetail(error: Error & { type?: string; limit?: number }): string {
+  if (error.type === 'entity.too.large' && typeof error.limit === 'number') {
+    return `the request body is larger than ${error.limit} bytes, the most this endpoint takes`;
+  }
+  return error.message;
 }
 
 const STATUS_TITLES: Record<number, string> = {

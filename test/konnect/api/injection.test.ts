@@ -34,6 +34,13 @@ describe('injection endpoint POST /stand-in/events', () => {
     expect(ingress).toMatch(/"act":"DELETE",.*"event_class_id":"KongGateway",.*"severity":10,.*"status":500,/);
   });
 
+  it('refuses a body over its 10 MB limit with a 413 problem that names the limit', async () => {
+    const response = await inject(`{"generate":1,"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`);
+    expect(response.status).toBe(413);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 413, detail: `the request body is larger than ${10 * 1024 * 1024} bytes, the most this endpoint takes` });
+  });
+
   it('generates N synthetic events of a type on request', async () => {
     const response = await inject({ generate: 4, type: 'access' });
     expect(response.status).toBe(202);
