@@ -36,7 +36,12 @@ export class SignatureVerifier {
         const outcome = source.hasKeys() ? 'keeping the last good keys' : `no keys yet, retrying every ${refetchIntervalMs / 1000} s`;
         logger.warn(`JWKS could not be loaded; ${outcome}`, { jwks: describeJwksLocation(location), error: error.message });
       },
-      onKeysChanged: (keys) => logger.info('JWKS keys loaded', { jwks: describeJwksLocation(location), keys: keys.map((key) => key.kid) }),
+      onKeysChanged: (keys, skipped) =>
+        logger.info('JWKS keys loaded', {
+          jwks: describeJwksLocation(location),
+          keys: keys.map((key) => key.kid),
+          ...(skipped.length > 0 ? { skipped } : {}),
+        }),
     });
     await source.start();
     started = true;

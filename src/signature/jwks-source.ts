@@ -13,7 +13,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
-import { parseJwks } from './jwks';
+import { readJwks } from './jwks';
 import type { JwksKey } from './jwks';
 import { messageOf } from './keys';
 import type { RefreshableKeySource } from './verify';
@@ -36,7 +36,8 @@ export interface JwksSourceOptions {
   /** Called with each failed load; the last good keys stay in use. */
   onError?: (error: Error) => void;
   /** Called after a load that changed the key set (first load included). */
-  onKeysChanged?: (keys: readonly JwksKey[]) => void;
+  /** `skipped`: why each key that is not an Ed25519 signing key was left out. */
+  onKeysChanged?: (keys: readonly JwksKey[], skipped: readonly string[]) => void;
 }
 
 export interface JwksSourceStatus {
@@ -169,7 +170,7 @@ export class JwksSource implements RefreshableKeySource {
     const timeout = setTimeout(() => abort.abort(new Error(`timeout: no answer within ${this.fetchTimeoutMs} ms`)), this.fetchTimeoutMs);
     try {
       const text = await this.readText(abort.signal);
-      const entries = parseJwks(text);
+      const { keys: entries, skipped } = readJwks(text);
       if (this.stopped) return false;
       this.lastSuccessAt = new Date();
       this.lastLoadFailed = false;
@@ -177,7 +178,7 @@ export class JwksSource implements RefreshableKeySource {
       if (changed) {
         this.currentEntries = entries;
         this.currentKeys = entries.map((entry) => entry.publicKey);
-        notify(() => this.options.onKeysChanged?.(entries));
+        notify(() => this.options.onKeysChanged?.(entries, skipped));
       }
       this.markReady();
       return changed;

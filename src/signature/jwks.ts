@@ -26,13 +26,14 @@ export function publishJwks(publicKeys: readonly KeyObject[]): JwksDocument {
 }
 
 /**
- * Parses a JWKS and builds its keys. Refuses the whole document, with an Error
- * that names the problem, when it is not JSON, has no keys, or holds a key that
- * is not an Ed25519 public key with a 32-byte `x`: a half-understood key set is
- * a configuration error to fix, not something to guess around.
- * Duplicate keys (same `x`) are kept once.
+ * Parses a JWKS and builds its keys. Keys that are not for Ed25519 signatures (RSA, EC, X25519,
+ * `use: "enc"`, another `alg`) are skipped, as RFC 7517 §5 asks, so that a key the publisher adds
+ * for something else cannot take the verifier down; they are listed in `skipped`. The whole
+ * document is refused, with an Error that names the problem, when it is not JSON, holds no
+ * Ed25519 signing key, holds a broken one (an `x` that is not 32 bytes), or holds private key
+ * material. Duplicate keys (same `x`) are kept once.
  */
-export function parseJwks(text: string): JwksKey[] {
+export function readJwks(text: string): { keys: JwksKey[]; skipped: string[] } {
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -47,16 +48,47 @@ export function parseJwks(text: string): JwksKey[] {
   if (keys.length === 0) throw new Error('JWKS has no keys');
 
   const byX = new Map<string, JwksKey>();
+  const skipped: string[] = [];
   keys.forEach((value: unknown, index) => {
     const label = `JWKS key ${index}`;
-    const jwk = validateEd25519PublicJwk(value, label);
     // A JWKS is public; a private part here means the publisher leaked its signing key.
     if (typeof value === 'object' && value !== null && 'd' in value) {
       throw new Error(`${label} contains private key material ("d"); refusing it`);
     }
-    if (!byX.has(jwk.x)) {
-      byX.set(jwk.x, { kid: jwk.kid, x: jwk.x, publicKey: publicKeyFromJwk(jwk, label) });
+    if (!claimsEd25519Signing(value)) {
+      skipped.push(notUsable(value, label));
+      return;
     }
+    const jwk = validateEd25519PublicJwk(value, label);
+    if (!byX.has(jwk.x)) byX.set(jwk.x, { kid: jwk.kid, x: jwk.x, publicKey: publicKeyFromJwk(jwk, label) });
   });
-  return [...byX.values()];
+  if (byX.size === 0) throw new Error(skipped.length === 1 ? skipped[0]! : `JWKS holds no Ed25519 signing key: ${skipped.join('; ')}`);
+  return { keys: [...byX.values()], skipped };
+}
+
+/** The keys of a JWKS (see readJwks), without the list of those skipped. */
+export function parseJwks(text: string): JwksKey[] {
+  return readJwks(text).keys;
+}
+
+/** Whether a JWK says it is an Ed25519 key for signatures (then it must also be a sound one). */
+function claimsEd25519Signing(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const jwk = value as Record<string, unknown>;
+  return (
+    jwk['kty'] === 'OKP' &&
+    jwk['crv'] === 'Ed25519' &&
+    (jwk['use'] === undefined || jwk['use'] === 'sig') &&
+    (jwk['alg'] === undefined || jwk['alg'] === 'EdDSA' || jwk['alg'] === 'Ed25519')
+  );
+}
+
+/** Why a key is not one to verify with, in validateEd25519PublicJwk's words. */
+function notUsable(value: unknown, label: string): string {
+  try {
+    validateEd25519PublicJwk(value, label);
+  } catch (error) {
+    return messageOf(error);
+  }
+  return `${label} is not an Ed25519 signing key`;
 }

@@ -1,4 +1,4 @@
-import { parseJwks, publishJwks } from '../../src/signature/jwks';
+import { parseJwks, readJwks, publishJwks } from '../../src/signature/jwks';
 import { generateEd25519KeyPair, publicKeyToJwk } from '../../src/signature/keys';
 
 describe('publishJwks', () => {
@@ -53,9 +53,27 @@ describe('parseJwks', () => {
     expect(() => parseJwks(text)).toThrow(message);
   });
 
-  it('refuses the whole set when any key is unusable, naming that key', () => {
+  it('skips keys that are not Ed25519 signing keys (RFC 7517 §5) and names each, keeping the Ed25519 ones', () => {
     const rsa = { kty: 'RSA', n: 'AQAB', e: 'AQAB' };
-    expect(() => parseJwks(JSON.stringify({ keys: [jwk, rsa] }))).toThrow('JWKS key 1 is kty "RSA", expected OKP Ed25519');
+    const x25519 = { kty: 'OKP', crv: 'X25519', x: jwk.x };
+    const encryption = { ...jwk, use: 'enc' };
+    const { keys, skipped } = readJwks(JSON.stringify({ keys: [rsa, jwk, x25519, encryption] }));
+    expect(keys.map((entry) => entry.x)).toEqual([jwk.x]);
+    expect(skipped).toEqual([
+      'JWKS key 0 is kty "RSA", expected OKP Ed25519',
+      'JWKS key 2 is crv "X25519", expected Ed25519',
+      'JWKS key 3 is use "enc", expected sig',
+    ]);
+  });
+
+  it('refuses a set with no Ed25519 signing key, naming every key', () => {
+    const text = JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }] });
+    expect(() => parseJwks(text)).toThrow('JWKS holds no Ed25519 signing key: JWKS key 0 is kty "RSA", expected OKP Ed25519; JWKS key 1 is kty "EC", expected OKP Ed25519');
+  });
+
+  it('refuses the whole set when an Ed25519 key in it is broken', () => {
+    const rsa = { kty: 'RSA', n: 'AQAB', e: 'AQAB' };
+    expect(() => parseJwks(JSON.stringify({ keys: [rsa, jwk, { ...jwk, x: 'AA' }] }))).toThrow('JWKS key 2 has an x of 1 bytes, expected 32');
   });
 
   it('refuses an x that is not 32 bytes (like the 33-byte x in Konnect\'s docs)', () => {
