@@ -148,6 +148,16 @@ describe('JwksSource over HTTP', () => {
     expect(source.status().lastError).toMatch(/kty "RSA"/);
   });
 
+  it('loads the Ed25519 keys of a set that also holds a key for something else, and says which it skipped', async () => {
+    const changes: Array<{ kids: Array<string | undefined>; skipped: readonly string[] }> = [];
+    server.serve(JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }, ...publishJwks([keyA.publicKey]).keys] }));
+    const source = makeSource({ onKeysChanged: (keys, skipped) => changes.push({ kids: keys.map((key) => key.kid), skipped }) });
+    await source.start();
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
+    expect(changes).toEqual([{ kids: [expect.any(String)], skipped: ['JWKS key 0 is kty "RSA", expected OKP Ed25519'] }]);
+    expect(errors).toEqual([]);
+  });
+
   it('stops reading a response past 1 MiB that declares no length, instead of holding it all first', async () => {
     let sent = 0;
     const endless = http.createServer((_request, response) => {
