@@ -292,9 +292,15 @@ export class FileSink implements Sink {
   async unreadyReason(): Promise<string | undefined> {
     try {
       await fs.access(path.dirname(this.filePath), fsConstants.W_OK);
-      await fs.access(this.filePath, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'ENOENT') throw error;
-      });
+      // As the next write sees it: through the open file while the path still names it (its mode
+      // does not matter then), else by opening the path, which must then be writable.
+      const current = await fs.stat(this.filePath).catch(() => undefined);
+      const writesThroughHandle = this.handle !== undefined && !this.reopenRequested && current?.ino === this.inode;
+      if (!writesThroughHandle) {
+        await fs.access(this.filePath, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+      }
       if (this.lastFailure && Date.now() - this.lastFailure.at < WRITE_FAILURE_SHOWN_MS) {
         return `the last write failed: ${this.lastFailure.message}`;
       }

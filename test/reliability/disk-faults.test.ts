@@ -122,6 +122,30 @@ describe('a sink directory that turns read-only, then writable again', () => {
   });
 });
 
+describe('an events file made read-only while the receiver has it open', () => {
+  it(`stays ready and written through the open file, until it must be opened again (SIGHUP): then 503 and not ready${runningAsRoot ? ' (receiver runs as nobody)' : ''}`, async () => {
+    const directory = makeTempDir('read-only-file');
+    directories.push(directory);
+    const receiver = await start({ directory, unprivileged: true });
+    expect((await post(receiver.url, numberedBatch(0, 5), { headers: GZIP_HEADERS })).status).toBe(200);
+    fs.chmodSync(receiver.eventsFile, 0o444);
+    try {
+      expect((await get(`${receiver.origin}/readyz`)).status).toBe(200);
+      expect((await post(receiver.url, numberedBatch(5, 5), { headers: GZIP_HEADERS })).status).toBe(200);
+      receiver.child.kill('SIGHUP');
+      await receiver.waitForStderr(/"message":"reopening files"/);
+      const notReady = await get(`${receiver.origin}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(notReady.json().checks[`file:${receiver.eventsFile}`]).toMatch(/EACCES|permission denied/i);
+      expect503(await post(receiver.url, numberedBatch(10, 5), { headers: GZIP_HEADERS }));
+    } finally {
+      fs.chmodSync(receiver.eventsFile, 0o644);
+    }
+    expect((await post(receiver.url, numberedBatch(15, 5), { headers: GZIP_HEADERS })).status).toBe(200);
+    expect(seqsOf(strictRecords(receiver.eventsFile))).toEqual([...range(0, 10), ...range(15, 20)]);
+  });
+});
+
 describe('a sink directory that is deleted, then created again', () => {
   it('answers 503 while it is gone, never writes into an unlinked file, and recovers without a restart', async () => {
     const directory = makeTempDir('deleted-dir');
