@@ -178,9 +178,14 @@ async function listenWith(
       // being served until the deadline. So answers from now on close their connection, and
       // connections are closed as soon as their request in flight is answered.
       closing = true;
-      for (const response of unanswered) {
+      // The last answer owed on each connection closes it: those queued ahead of it (pipelined
+      // requests, already processed) still go out first. A queued answer has no socket of its own
+      // yet; its request has.
+      const lastOwed = new Map<Socket, http.ServerResponse>();
+      for (const response of unanswered) lastOwed.set(response.req.socket, response);
+      for (const [socket, response] of lastOwed) {
         if (!response.headersSent) response.setHeader('connection', 'close');
-        closeAfterCurrentAnswer(response.socket as Socket);
+        closeAfterCurrentAnswer(socket);
       }
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

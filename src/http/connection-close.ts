@@ -8,6 +8,8 @@ import type { Socket } from 'node:net';
  * either: its events would be written while its sender, seeing no answer, sends them again.
  */
 const closing = new WeakSet<Socket>();
+/** The answers each connection still owes, in the order they are due. */
+const due = new WeakMap<Socket, Set<ServerResponse>>();
 
 /** Mark a connection as closing after the answer now due on it (shutdown, an early error). */
 export function closeAfterCurrentAnswer(socket: Socket): void {
@@ -28,6 +30,10 @@ export const connectionDiscipline: RequestHandler = (request, response, next) =>
     return; // never answered: the connection closes after the answer before this one
   }
   if (!response.shouldKeepAlive || String(response.getHeader('connection')).toLowerCase() === 'close') closing.add(socket);
+  let owed = due.get(socket);
+  if (owed === undefined) due.set(socket, (owed = new Set()));
+  owed.add(response);
+  response.once('close', () => owed.delete(response));
   const raw: ServerResponse = response;
   const writeHead = raw.writeHead;
   raw.writeHead = function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>) {
@@ -37,6 +43,11 @@ export const connectionDiscipline: RequestHandler = (request, response, next) =>
   } as ServerResponse['writeHead'];
   next();
 };
+
+/** The answers still owed on a connection, oldest first. */
+export function answersDue(socket: Socket): ServerResponse[] {
+  return [...(due.get(socket) ?? [])];
+}
 
 /** A request with a body (a Content-Length above 0, or chunked) that has not all arrived. */
 function bodyStillComing(request: IncomingMessage): boolean {

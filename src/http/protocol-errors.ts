@@ -3,6 +3,8 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { ReceiverMetrics } from '../observability/metrics';
 import { helmetHeaders } from './security-headers';
+import { answersDue, closeAfterCurrentAnswer } from './connection-close';
+import type { Socket } from 'node:net';
 
 /** Node's parser error codes, as a person would say what was wrong with the request. */
 const PARSE_FAILURES: Record<string, { status: number; detail: string }> = {
@@ -63,16 +65,20 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
       plain.end(rawAnswer(400, 'this port speaks HTTPS: send the request to https://, not http://'), () => socket.destroy());
       return;
     }
-    // An answer still due on this connection (a request pipelined ahead of the broken one) goes
-    // first, and alone: the connection closes after it. An answer written now would arrive
-    // in its place, and a sender would take it for that request's.
-    // (When that request is itself the broken one, its body cut short, this answer is its own.)
-    const due = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-    if (due && !due.writableFinished && due.req.complete) {
-      if (!due.headersSent) due.setHeader('connection', 'close');
-      due.once('close', () => socket.destroy());
+    // Answers still due to requests pipelined ahead of the broken one go first, and alone: the
+    // connection closes after the last of them. An answer written now would arrive in the place
+    // of theirs, and a sender would take it for the first one's. (A request whose own body was
+    // cut short has no complete request ahead of it: this answer is its own.)
+    const ahead = answersDue(socket as Socket).filter((answer) => !answer.writableFinished && answer.req.complete);
+    if (ahead.length > 0) {
+      closeAfterCurrentAnswer(socket as Socket);
+      const last = ahead[ahead.length - 1]!;
+      if (!last.headersSent) last.setHeader('connection', 'close');
+      let left = ahead.length;
+      for (const answer of ahead) answer.once('close', () => --left === 0 && socket.destroy());
       return;
     }
+    const due = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
     // Nothing can be answered on a connection the client reset or that already said it closes,
     // nor once an answer was started.
     if (
@@ -90,6 +96,7 @@ export function answerProtocolErrors(server: http.Server, metrics: ReceiverMetri
   });
 
   server.on('checkExpectation', (request: http.IncomingMessage, response: http.ServerResponse) => {
+    closeAfterCurrentAnswer(request.socket); // it closes the connection: nothing behind it is processed
     const { requestId, body } = answer(417, `Expect: ${request.headers.expect} is not supported; send Expect: 100-continue, or no Expect header`, request.url?.split('?')[0]);
     response.setHeaders(headers);
     response.writeHead(417, {

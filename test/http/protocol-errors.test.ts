@@ -90,12 +90,22 @@ describe('pipelined requests, one answer each and in order', () => {
     try {
       expect(statusLines(await rawExchange(healthy.port, post('{"name":"ahead"}\n') + garbage))).toEqual(['HTTP/1.1 200']);
       expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead']);
+      // Every request ahead of it is answered, in order, not only the first.
+      expect(statusLines(await rawExchange(healthy.port, post('{"name":"one"}\n') + post('{"name":"two"}\n') + garbage))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead', 'one', 'two']);
       // A 503 that arrived as a 400 would never be retried.
       expect(statusLines(await rawExchange(failing.port, post('{"name":"ahead"}\n') + garbage))).toEqual(['HTTP/1.1 503']);
       // A request after one that asked to close is not answered, nor processed.
       const closed = post('{"name":"asked-to-close"}\n').replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n') + post('{"name":"after-close"}\n');
       expect(statusLines(await rawExchange(healthy.port, closed))).toEqual(['HTTP/1.1 200']);
-      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead', 'asked-to-close']);
+      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead', 'one', 'two', 'asked-to-close']);
+      // Two answered, then one that asked to close, then one more: the first three answered, the last not processed.
+      const mixed = post('{"name":"m1"}\n') + post('{"name":"m2"}\n').replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n') + post('{"name":"m3"}\n');
+      expect(statusLines(await rawExchange(healthy.port, mixed))).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+      // A request behind a 417 (which closes the connection) is not processed either.
+      const expectation = post('{"name":"e1"}\n').replace('\r\n\r\n', '\r\nExpect: bogus\r\n\r\n') + post('{"name":"e2"}\n');
+      expect(statusLines(await rawExchange(healthy.port, expectation))).toEqual(['HTTP/1.1 417']);
+      expect(healthy.events().map((record) => record.event.name)).toEqual(['ahead', 'one', 'two', 'asked-to-close', 'm1', 'm2']);
     } finally {
       await healthy.close();
       await failing.close();

@@ -69,6 +69,29 @@ describe('SIGTERM', () => {
     );
   });
 
+  it('answers pipelined requests queued on one connection when SIGTERM comes, and exits 0', async () => {
+    receiver = await spawnReceiver({ flags: ['--workers', '0', '--shutdown-timeout', '10s'] });
+    const big = numberedBatch(0, 20_000);
+    const small = numberedBatch(20_000, 1);
+    const head = (body: Buffer) =>
+      `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH}\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`;
+    const answered = new Promise<string>((resolve) => {
+      const socket = net.connect(receiver!.port, '127.0.0.1', () => {
+        socket.write(Buffer.concat([Buffer.from(head(big)), big, Buffer.from(head(small)), small]));
+        setTimeout(() => receiver!.child.kill('SIGTERM'), 30); // while the first is being processed
+      });
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve(received));
+    });
+    const statuses = (await answered).match(/HTTP\/1\.1 \d{3}(?= )/g);
+    expect(await receiver.exited).toBe(0);
+    expect(receiver.stderr()).not.toMatch(/shutdown failed/);
+    expect(statuses).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+    expect(strictRecords(receiver.eventsFile)).toHaveLength(20_001);
+  });
+
   it('finishes a request in flight and answers it, then exits 0', async () => {
     receiver = await spawnReceiver({ flags: ['--shutdown-timeout', '10s'] });
     const body = Buffer.from(`${numberedEvent(1)}\n${numberedEvent(2)}\n`);
