@@ -110,10 +110,8 @@ export class FileSink implements Sink {
       const batch = this.queue;
       this.queue = [];
       const chunks = batch.map((item) => item.bytes);
-      let pathChecked = false;
       try {
         await this.checkPath();
-        pathChecked = true;
         await this.rotateIfDue(chunks.reduce((total, chunk) => total + chunk.length, 0));
         await this.append(chunks);
         if (this.options.fsync === 'batch') {
@@ -123,8 +121,9 @@ export class FileSink implements Sink {
         this.lastFailure = undefined;
         for (const item of batch) item.resolve();
       } catch (error) {
-        // A failing path check is seen live by unreadyReason; remember only what it cannot see.
-        if (pathChecked) this.lastFailure = { message: (error as Error).message, at: Date.now() };
+        // Shown by unreadyReason for a while: it cannot see every fault live (a directory or a
+        // dangling symlink where the file should be, a full disk).
+        this.lastFailure = { message: (error as Error).message, at: Date.now() };
         await this.discardPartialWrite();
         for (const item of batch) item.reject(error as Error);
       }

@@ -146,6 +146,21 @@ describe('an events file made read-only while the receiver has it open', () => {
   });
 });
 
+describe('a directory where the events file should be', () => {
+  it('fails the writes with 503 and shows in /readyz, which cannot see it by checking access', async () => {
+    const directory = makeTempDir('file-is-dir');
+    directories.push(directory);
+    const receiver = await start({ directory });
+    expect((await post(receiver.url, numberedBatch(0, 5), { headers: GZIP_HEADERS })).status).toBe(200);
+    fs.renameSync(receiver.eventsFile, `${receiver.eventsFile}.moved`);
+    fs.mkdirSync(receiver.eventsFile);
+    expect503(await post(receiver.url, numberedBatch(5, 5), { headers: GZIP_HEADERS }));
+    const notReady = await get(`${receiver.origin}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(notReady.json().checks[`file:${receiver.eventsFile}`]).toMatch(/^the last write failed: .*EISDIR/);
+  });
+});
+
 describe('a sink directory that is deleted, then created again', () => {
   it('answers 503 while it is gone, never writes into an unlinked file, and recovers without a restart', async () => {
     const directory = makeTempDir('deleted-dir');
