@@ -34,7 +34,8 @@ function fileIdentity(filePath: string, hops = 0): string | undefined {
   // A symlink to a file not there yet leads to where that file will be.
   const link = lstatOrUndefined(filePath);
   if (link?.isSymbolicLink() && hops < 8 && !fs.existsSync(filePath)) {
-    return fileIdentity(path.resolve(path.dirname(filePath), fs.readlinkSync(filePath)), hops + 1);
+    // Relative to the link's real directory, as the kernel resolves it (`..` through a symlinked directory).
+    return fileIdentity(path.resolve(realDirectory(path.dirname(filePath)), fs.readlinkSync(filePath)), hops + 1);
   }
   let stat: fs.Stats | undefined;
   try {
@@ -63,5 +64,13 @@ function lstatOrUndefined(filePath: string): fs.Stats | undefined {
     return fs.lstatSync(filePath);
   } catch {
     return undefined;
+  }
+}
+
+function realDirectory(directory: string): string {
+  try {
+    return fs.realpathSync(directory);
+  } catch {
+    return path.resolve(directory);
   }
 }

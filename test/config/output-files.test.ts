@@ -60,6 +60,13 @@ describe('checkOutputsDistinct', () => {
     expect(refusal(() => checkOutputsDistinct([`file:${dir}/relative-link.ndjson`], `${dir}/events.ndjson`)).option).toBe('--dead-letter');
   });
 
+  it('resolves a relative symlink from its real directory, as the kernel does (.. through a symlinked directory)', () => {
+    fs.mkdirSync(`${dir}/deep/B`, { recursive: true });
+    fs.symlinkSync('deep/B', `${dir}/A`);
+    fs.symlinkSync('../events.ndjson', `${dir}/deep/B/link`);
+    expect(refusal(() => checkOutputsDistinct([`file:${dir}/A/link`, `file:${dir}/deep/events.ndjson`], `${dir}/dl.ndjson`)).option).toBe('--sink');
+  });
+
   it('leaves devices alone: /dev/stdout or /dev/null may take the events and the dead letter both', () => {
     expect(() => checkOutputsDistinct(['file:/dev/stdout'], '/dev/stdout')).not.toThrow();
     expect(() => checkOutputsDistinct(['file:/dev/null', 'file:/dev/null'], '/dev/null')).not.toThrow();
