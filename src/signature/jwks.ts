@@ -51,9 +51,10 @@ export function readJwks(text: string): { keys: JwksKey[]; skipped: string[] } {
   const skipped: string[] = [];
   keys.forEach((value: unknown, index) => {
     const label = `JWKS key ${index}`;
-    // A JWKS is public; a private part here means the publisher leaked its signing key.
-    if (typeof value === 'object' && value !== null && 'd' in value) {
-      throw new Error(`${label} contains private key material ("d"); refusing it`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${label} is not a JSON object`);
+    // A JWKS is public; a private part (or a symmetric key's secret) means the publisher leaked it.
+    for (const secret of ['d', 'k']) {
+      if (secret in value) throw new Error(`${label} contains private key material ("${secret}"); refusing it`);
     }
     if (!claimsEd25519Signing(value)) {
       skipped.push(notUsable(value, label));
@@ -62,8 +63,15 @@ export function readJwks(text: string): { keys: JwksKey[]; skipped: string[] } {
     const jwk = validateEd25519PublicJwk(value, label);
     if (!byX.has(jwk.x)) byX.set(jwk.x, { kid: jwk.kid, x: jwk.x, publicKey: publicKeyFromJwk(jwk, label) });
   });
-  if (byX.size === 0) throw new Error(skipped.length === 1 ? skipped[0]! : `JWKS holds no Ed25519 signing key: ${skipped.join('; ')}`);
-  return { keys: [...byX.values()], skipped };
+  if (byX.size === 0) throw new Error(skipped.length === 1 ? skipped[0]! : `JWKS holds no Ed25519 signing key: ${listed(skipped)}`);
+  return { keys: [...byX.values()], skipped: skipped.length > LISTED ? [...skipped.slice(0, LISTED), `and ${skipped.length - LISTED} more`] : skipped };
+}
+
+/** How many skipped keys are named; a set may hold thousands, and each reason goes into a log line. */
+const LISTED = 5;
+
+function listed(reasons: readonly string[]): string {
+  return reasons.length > LISTED ? `${reasons.slice(0, LISTED).join('; ')}; and ${reasons.length - LISTED} more` : reasons.join('; ');
 }
 
 /** The keys of a JWKS (see readJwks), without the list of those skipped. */

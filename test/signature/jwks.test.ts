@@ -66,6 +66,17 @@ describe('parseJwks', () => {
     ]);
   });
 
+  it('refuses a set that holds a symmetric key\'s secret, like a private key', () => {
+    expect(() => parseJwks(JSON.stringify({ keys: [jwk, { kty: 'oct', k: 'c2VjcmV0' }] }))).toThrow('JWKS key 1 contains private key material ("k")');
+  });
+
+  it('names at most five skipped keys, however many there are', () => {
+    const { skipped } = readJwks(JSON.stringify({ keys: [jwk, ...Array.from({ length: 1000 }, () => ({ kty: 'RSA' }))] }));
+    expect(skipped).toHaveLength(6);
+    expect(skipped[5]).toBe('and 995 more');
+    expect(() => parseJwks(JSON.stringify({ keys: Array.from({ length: 1000 }, () => ({ kty: 'RSA' })) }))).toThrow(/; and 995 more$/);
+  });
+
   it('refuses a set with no Ed25519 signing key, naming every key', () => {
     const text = JSON.stringify({ keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }, { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }] });
     expect(() => parseJwks(text)).toThrow('JWKS holds no Ed25519 signing key: JWKS key 0 is kty "RSA", expected OKP Ed25519; JWKS key 1 is kty "EC", expected OKP Ed25519');
