@@ -17,7 +17,10 @@ export class Problem extends Error {
 
 export const badRequest = (detail: string, extensions?: Record<string, unknown>) =>
   new Problem(400, 'Bad Request', detail, {}, extensions);
-export const payloadTooLarge = (detail: string) => new Problem(413, 'Payload Too Large', detail, { connection: 'close' });
+// No `Connection: close` of its own: an answer sent while the body is still arriving closes the
+// connection anyway (connection-close.ts), and one sent after it all arrived must not, or the
+// answers to requests pipelined behind it, already under way, would never be sent.
+export const payloadTooLarge = (detail: string) => new Problem(413, 'Payload Too Large', detail);
 export const unsupportedMediaType = (detail: string) => new Problem(415, 'Unsupported Media Type', detail);
 export const serviceUnavailable = (detail: string, retryAfterSeconds: number, headers: Record<string, string> = {}) =>
   new Problem(503, 'Service Unavailable', detail, { 'retry-after': String(retryAfterSeconds), ...headers });

@@ -98,7 +98,6 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
         return serviceUnavailable(
           `the receiver is holding ${options.budget.bytesInFlight} bytes of requests, near its limit (--max-in-flight); retry later`,
           options.retryAfterSeconds,
-          { connection: 'close' },
         );
       }
       reserved += bytes;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import zlib from 'node:zlib';
 import request from 'supertest';
 import { startTestReceiver, TEST_AUTHORIZATION, type TestReceiver } from '../helpers/test-receiver';
 
@@ -125,6 +126,25 @@ describe('pipelined requests, one answer each and in order', () => {
         expect(statusLines(answer)).toEqual(['HTTP/1.1 401', 'HTTP/1.1 200']);
         expect(receiver.events().map((record) => record.event.name)).toEqual(['behind']);
       }
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a request behind one refused only once decompressed (413) is answered too', async () => {
+    const receiver = await startTestReceiver({ maxBody: '1mb' });
+    try {
+      const bomb = zlib.gzipSync(`${'{"p":"'.concat('y'.repeat(1000), '"}\n').repeat(2000)}`); // 2 MB decoded
+      const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${TEST_AUTHORIZATION}\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`;
+      const answer = await new Promise<string>((resolve) => {
+        const socket = net.connect(receiver.port, '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from(head), bomb, Buffer.from(post('{"name":"behind"}\n').replace('\r\n\r\n', '\r\nConnection: close\r\n\r\n'))])));
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(received));
+      });
+      expect(statusLines(answer)).toEqual(['HTTP/1.1 413', 'HTTP/1.1 200']);
+      expect(receiver.events().map((record) => record.event.name)).toEqual(['behind']);
     } finally {
       await receiver.close();
     }
