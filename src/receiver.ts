@@ -2,7 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import tls from 'node:tls';
 import { ConfigError } from './config/config-error';
 import { formatHostForUrl, listenOrExplain } from './config/listen-address';
@@ -10,7 +10,7 @@ import type { ServeConfig } from './config/serve-config';
 import { createMetricsApp, createReceiverApp } from './http/app';
 import { answerProtocolErrors } from './http/protocol-errors';
 import { deferContinue } from './http/expect-continue';
-import { closeAfterCurrentAnswer } from './http/connection-close';
+import { answersDue, closeAfterCurrentAnswer } from './http/connection-close';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
 import { seedFromFiles } from './pipeline/dedup-seed';
@@ -128,6 +128,12 @@ async function listenWith(
     connections.add(socket);
     socket.once('close', () => connections.delete(socket));
   });
+  // The sockets HTTP is spoken on: for HTTPS the TLS socket, not the TCP one under it.
+  const httpSockets = new Set<Socket>();
+  server.on(tlsMaterial ? 'secureConnection' : 'connection', (socket: Socket) => {
+    httpSockets.add(socket);
+    socket.once('close', () => httpSockets.delete(socket));
+  });
   let closing = false;
   // Answers not yet started when shutdown begins close their connection too, not only later ones.
   const unanswered = new Set<http.ServerResponse>();
@@ -187,9 +193,20 @@ async function listenWith(
         if (!response.headersSent) response.setHeader('connection', 'close');
         closeAfterCurrentAnswer(socket);
       }
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      // Stop accepting with net.Server's close, not http.Server's: that one first calls
+      // closeIdleConnections, which destroys a connection whose last answer is handed over but
+      // not yet sent (TLS), with pipelined answers still queued behind it. Connections that owe
+      // nothing are ended here instead, once what was written has gone out.
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      const endIdle = () => {
+        for (const socket of httpSockets) {
+          if (socket.writableEnded || answersDue(socket).length > 0) continue;
+          closeAfterCurrentAnswer(socket);
+          socket.end(() => socket.destroy());
+        }
+      };
+      endIdle();
+      const sweep = setInterval(endIdle, 50);
       const deadline = setTimeout(() => {
         logger.warn('shutdown timeout reached; closing connections still open', { timeout_ms: config.shutdownTimeoutMs });
         server.closeAllConnections();

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
-import { get, makeTempDir, numberedEvent, post, removeDir, seqsOf, spawnReceiver, strictRecords, type SpawnedReceiver } from './support';
+import { AUTH, get, makeTempDir, numberedBatch, numberedEvent, post, removeDir, seqsOf, spawnReceiver, strictRecords, type SpawnedReceiver } from './support';
 
 const run = promisify(execFile);
 
@@ -121,6 +121,34 @@ describe('TLS', () => {
     const metrics = (await get(`${receiver.origin}/metrics`, { agent: false, tls: { rejectUnauthorized: false } })).text;
     expect(metrics).toMatch(/audit_relay_http_requests_total\{code="400"\} 1\b/);
     expect(strictRecords(receiver.eventsFile)).toEqual([]);
+  });
+
+  it('on SIGTERM, every pipelined request over TLS that is written is answered, and none that is not answered is written', async () => {
+    const counts = [3, 20_000, 3, 3, 3];
+    const firsts = counts.map((_, index) => counts.slice(0, index).reduce((sum, count) => sum + count, 0));
+    for (const delayMs of [0, 20, 100]) {
+      const receiver = await spawnReceiver({ directory: makeTempDir('tls-pipelined'), flags: ['--tls-self-signed', '--dedup-window', '0'] });
+      receivers.push(receiver);
+      const requests = counts.map((count, index) => {
+        const body = numberedBatch(firsts[index]!, count);
+        const head = `POST /audit-logs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${AUTH}\r\nContent-Encoding: gzip\r\nContent-Length: ${body.length}\r\n\r\n`;
+        return Buffer.concat([Buffer.from(head), body]);
+      });
+      const answer = await new Promise<string>((resolve) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: receiver.port, rejectUnauthorized: false }, () => {
+          socket.write(Buffer.concat(requests));
+          setTimeout(() => receiver.child.kill('SIGTERM'), delayMs);
+        });
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(received));
+      });
+      expect(await receiver.exited).toBe(0);
+      const answered = (answer.match(/HTTP\/1\.1 200 /g) ?? []).length;
+      const written = counts.slice(0, answered).reduce((sum, count) => sum + count, 0);
+      expect({ delayMs, written: strictRecords(receiver.eventsFile).length }).toEqual({ delayMs, written });
+    }
   });
 
   it('shuts down at --shutdown-timeout even with a TLS handshake left hanging', async () => {
