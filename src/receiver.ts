@@ -130,9 +130,13 @@ async function listenWith(
   });
   // The sockets HTTP is spoken on: for HTTPS the TLS socket, not the TCP one under it.
   const httpSockets = new Set<Socket>();
+  /** TCP sockets whose TLS handshake completed (the TLS socket keeps its TCP one as `_parent`). */
+  const handshaken = new WeakSet<Socket>();
   server.on(tlsMaterial ? 'secureConnection' : 'connection', (socket: Socket) => {
     httpSockets.add(socket);
     socket.once('close', () => httpSockets.delete(socket));
+    const tcp = (socket as Socket & { _parent?: Socket })._parent;
+    if (tcp) handshaken.add(tcp);
   });
   let closing = false;
   // Answers not yet started when shutdown begins close their connection too, not only later ones.
@@ -199,6 +203,8 @@ async function listenWith(
       // nothing are ended here instead, once what was written has gone out.
       const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
       const endIdle = () => {
+        // A TLS handshake still under way owes nothing: it is cut at once.
+        if (tlsMaterial) for (const socket of connections) if (!handshaken.has(socket)) socket.destroy();
         for (const socket of httpSockets) {
           if (socket.writableEnded || answersDue(socket).length > 0) continue;
           closeAfterCurrentAnswer(socket);
