@@ -215,8 +215,7 @@ async function listenWith(
       const sweep = setInterval(endIdle, 50);
       const deadline = setTimeout(() => {
         logger.warn('shutdown timeout reached; closing connections still open', { timeout_ms: config.shutdownTimeoutMs });
-        server.closeAllConnections();
-        for (const socket of connections) socket.destroy();
+        for (const socket of connections) socket.destroy(); // every TCP connection, TLS or not
       }, config.shutdownTimeoutMs);
       await closed;
       clearInterval(sweep);

@@ -63,15 +63,15 @@ export function readJwks(text: string): { keys: JwksKey[]; skipped: string[] } {
     const jwk = validateEd25519PublicJwk(value, label);
     if (!byX.has(jwk.x)) byX.set(jwk.x, { kid: jwk.kid, x: jwk.x, publicKey: publicKeyFromJwk(jwk, label) });
   });
-  if (byX.size === 0) throw new Error(skipped.length === 1 ? skipped[0]! : `JWKS holds no Ed25519 signing key: ${listed(skipped)}`);
-  return { keys: [...byX.values()], skipped: skipped.length > LISTED ? [...skipped.slice(0, LISTED), `and ${skipped.length - LISTED} more`] : skipped };
+  if (byX.size === 0) throw new Error(skipped.length === 1 ? skipped[0]! : `JWKS holds no Ed25519 signing key: ${capped(skipped).join('; ')}`);
+  return { keys: [...byX.values()], skipped: capped(skipped) };
 }
 
 /** How many skipped keys are named; a set may hold thousands, and each reason goes into a log line. */
 const LISTED = 5;
 
-function listed(reasons: readonly string[]): string {
-  return reasons.length > LISTED ? `${reasons.slice(0, LISTED).join('; ')}; and ${reasons.length - LISTED} more` : reasons.join('; ');
+function capped(reasons: string[]): string[] {
+  return reasons.length > LISTED ? [...reasons.slice(0, LISTED), `and ${reasons.length - LISTED} more`] : reasons;
 }
 
 /** The keys of a JWKS (see readJwks), without the list of those skipped. */
