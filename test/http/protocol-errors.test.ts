@@ -117,15 +117,12 @@ describe('pipelined requests, one answer each and in order', () => {
     const receiver = await startTestReceiver();
     try {
       const answer = await rawExchange(receiver.port, post('{"name":"refused"}\n', 'Bearer wrong') + post('{"name":"behind"}\n'));
-      expect(statusLines(answer)[0]).toBe('HTTP/1.1 401');
-      if (/\r\nconnection: close\r\n/i.test(answer)) {
-        expect(statusLines(answer)).toEqual(['HTTP/1.1 401']);
-        expect(receiver.events()).toEqual([]);
-      } else {
-        // Kept open (its body was all in by then): the next request is answered too, and written.
-        expect(statusLines(answer)).toEqual(['HTTP/1.1 401', 'HTTP/1.1 200']);
-        expect(receiver.events().map((record) => record.event.name)).toEqual(['behind']);
-      }
+      // Whether the 401 closes depends on whether its body was all in when it went out; either
+      // way the request behind it is written exactly when it is answered.
+      const [refused, ...behind] = statusLines(answer);
+      expect(refused).toBe('HTTP/1.1 401');
+      expect(behind).toEqual(/\r\nconnection: close\r\n/i.test(answer) ? [] : ['HTTP/1.1 200']);
+      expect(receiver.events().map((record) => record.event.name)).toEqual(behind.length === 1 ? ['behind'] : []);
     } finally {
       await receiver.close();
     }
