@@ -1,41 +1,56 @@
-import type { ErrorRequestHandler, Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler } from 'express';
 import type { Logger } from './observability/logger';
 import { Problem } from './problem';
 
 /** What a service puts in its problem+json body besides the Problem's own fields. */
-export type ProblemBody = (problem: Problem, request: Request) => Record<string, unknown>;
+export type ProblemBody = (problem: Problem, request: IncomingMessage) => Record<string, unknown>;
 
-/** Writes application/problem+json (RFC 9457) with the Problem's status and headers. */
-export function writeProblem(response: Response, problem: Problem, body: ProblemBody): void {
-  response.status(problem.status);
+/**
+ * Writes application/problem+json (RFC 9457) with the Problem's status and headers. Plain
+ * node:http, so that a route served outside Express answers exactly as one inside it.
+ */
+export function writeProblem(response: ServerResponse, problem: Problem, body: ProblemBody): void {
+  const text = JSON.stringify({ ...body(problem, response.req), ...problem.extensions });
+  response.statusCode = problem.status;
   for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
-  response.type('application/problem+json');
-  response.send(JSON.stringify({ ...body(problem, response.req), ...problem.extensions }));
+  response.setHeader('content-type', 'application/problem+json; charset=utf-8');
+  response.setHeader('content-length', Buffer.byteLength(text));
+  response.end(response.req.method === 'HEAD' ? undefined : text);
 }
 
 /**
- * The error middleware of both services: a Problem as it is; a 4xx raised by Express or a
- * body parser (the client's fault) as a problem; anything else is ours, a logged 500 that
- * shows no internals.
+ * Answers an error: a Problem as it is; a 4xx raised by Express or a body parser (the client's
+ * fault) as a problem; anything else is ours, a logged 500 that shows no internals.
  */
+export function answerError(
+  error: unknown,
+  response: ServerResponse,
+  logger: Logger,
+  body: ProblemBody,
+  requestId: string | undefined,
+): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (error instanceof Problem) {
+    writeProblem(response, error, body);
+    return;
+  }
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    writeProblem(response, new Problem(status, STATUS_TITLES[status] ?? 'Bad Request', clientErrorDetail(error as Error)), body);
+    return;
+  }
+  const { method, url = '' } = response.req;
+  logger.error('unhandled error', { request_id: requestId, method, path: url.split('?')[0], error: String(error) });
+  writeProblem(response, new Problem(500, 'Internal Server Error', 'the service failed unexpectedly; see its log'), body);
+}
+
+/** The error middleware of both services' Express apps. */
 export function problemHandler(logger: Logger, body: ProblemBody): ErrorRequestHandler {
-  return (error: unknown, request, response, _next) => {
-    if (response.headersSent) {
-      response.destroy();
-      return;
-    }
-    if (error instanceof Problem) {
-      writeProblem(response, error, body);
-      return;
-    }
-    const status = (error as { status?: unknown }).status;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      writeProblem(response, new Problem(status, STATUS_TITLES[status] ?? 'Bad Request', clientErrorDetail(error as Error)), body);
-      return;
-    }
-    logger.error('unhandled error', { request_id: response.locals.requestId, method: request.method, path: request.path, error: String(error) });
-    writeProblem(response, new Problem(500, 'Internal Server Error', 'the service failed unexpectedly; see its log'), body);
-  };
+  return (error: unknown, _request, response, _next) => answerError(error, response, logger, body, response.locals.requestId as string | undefined);
 }
 
 /** A body parser's own message, with the limit it does not name ("request entity too large"). */

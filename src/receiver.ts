@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import { ConfigError } from './config/config-error';
 import { formatHostForUrl, listenOrExplain } from './config/listen-address';
 import type { ServeConfig } from './config/serve-config';
-import { createMetricsApp, createReceiverApp } from './http/app';
+import { createMetricsApp, createReceiverListener } from './http/app';
 import { answerProtocolErrors } from './http/protocol-errors';
 import { deferContinue } from './http/expect-continue';
 import { answersDue, closeAfterCurrentAnswer } from './http/connection-close';
@@ -89,7 +89,7 @@ async function listenWith(
   const deduplicator = dedup?.deduplicator;
   const batches = startBatchRunner(config, logger, verifier);
 
-  const app = createReceiverApp({
+  const app = createReceiverListener({
     path: config.path,
     authorizations: config.authorizations,
     maxBody: config.maxBody,

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
+import parseUrl from 'parseurl';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
-import { ingestRoute, type IngestOptions } from './ingest-route';
-import { notFound, receiverProblemHandler } from './problem-response';
+import { ingestPaths, ingestRoute, type IngestOptions } from './ingest-route';
+import { answerReceiverError, notFound, receiverProblemHandler } from './problem-response';
 import { badRequest, Problem } from '../problem';
 import type { Logger } from '../observability/logger';
 import { securityHeaders } from './security-headers';
@@ -21,14 +23,21 @@ export interface ReceiverAppOptions extends IngestOptions {
   serveMetrics: boolean;
 }
 
-/** Every answer gets an X-Request-Id and a count by status; an HTTP/1.1 request must name its Host. */
+/**
+ * Every answer gets an X-Request-Id and a count by status; returns the id. Throws when an
+ * HTTP/1.1 request names no Host (the id is set by then, for the answer to carry).
+ */
+function identifyRequest(request: IncomingMessage, response: ServerResponse, metrics: ReceiverMetrics, requestId: string): void {
+  response.setHeader('x-request-id', requestId);
+  response.once('finish', () => metrics.requests.inc({ code: String(response.statusCode) }));
+  if (request.headers.host === undefined && request.httpVersion === '1.1') throw badRequest('the Host header is missing: HTTP/1.1 requires one');
+}
+
 function requestIdentity(metrics: ReceiverMetrics): express.RequestHandler {
   return (request, response, next) => {
     const requestId = randomUUID();
     response.locals.requestId = requestId;
-    response.setHeader('x-request-id', requestId);
-    response.once('finish', () => metrics.requests.inc({ code: String(response.statusCode) }));
-    if (request.headers.host === undefined && request.httpVersion === '1.1') throw badRequest('the Host header is missing: HTTP/1.1 requires one');
+    identifyRequest(request, response, metrics, requestId);
     next();
   };
 }
@@ -49,17 +58,49 @@ export function createMetricsApp(metrics: ReceiverMetrics, logger: Logger): Expr
   return app;
 }
 
-/** The receiver's Express app. helmet's headers go on every response, errors included. */
-export function createReceiverApp(options: ReceiverAppOptions): Express {
+/**
+ * The receiver's request listener: the ingest path is served by plain node:http, everything else
+ * by the Express app. Express gives each request and response a new prototype
+ * (Object.setPrototypeOf), which leaves Node's own HTTP code slower on them: measured here,
+ * Express alone cost 115 µs of CPU a request against 35 µs for node:http, about a third of what
+ * the receiver spent on a one-event request. The ingest route goes through the same steps as
+ * the app's (connection discipline, helmet's headers, a request id, problem+json answers),
+ * from the same functions.
+ */
+export function createReceiverListener(options: ReceiverAppOptions): RequestListener {
+  const app = createReceiverApp(options);
+  const paths = ingestPaths(options.path);
+  const ingest = ingestRoute(options);
+  const setSecurityHeaders = securityHeaders();
+  return (request, response) => {
+    if (!paths.has(parseUrl(request)?.pathname ?? '')) {
+      app(request, response);
+      return;
+    }
+    connectionDiscipline(request, response, () =>
+      setSecurityHeaders(request, response, () => {
+        const requestId = randomUUID();
+        const answerError = (error: unknown) => answerReceiverError(error, response, options.logger, requestId);
+        try {
+          identifyRequest(request, response, options.metrics, requestId);
+        } catch (error) {
+          answerError(error);
+          return;
+        }
+        ingest(request, response, requestId).catch(answerError);
+      }),
+    );
+  };
+}
+
+/** The receiver's Express app, for every path but the ingest path. helmet's headers go on every response, errors included. */
+function createReceiverApp(options: ReceiverAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Answers to POSTs are never cached: hashing each body for an ETag is wasted work.
   app.disable('etag');
   app.use(connectionDiscipline);
   app.use(securityHeaders());
   app.use(requestIdentity(options.metrics));
-  // The ingest route first: it is the hot path, and Express matches every layer before it.
-  app.use(ingestRoute(options));
   if (options.serveMetrics) app.get('/metrics', metricsRoute(options.metrics));
   const readiness: ReadinessCheck[] = [...options.sinks, options.deadLetter];
   if (options.verifier) readiness.push({ name: 'jwks', unreadyReason: () => options.verifier!.unreadyReason() });

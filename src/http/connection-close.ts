@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
@@ -23,7 +22,7 @@ export function closeAfterCurrentAnswer(socket: Socket): void {
  * out before the request's body has all arrived (a 401 to a sender still uploading): reading
  * the rest would be in vain, and the request timeout would later answer it a second time.
  */
-export const connectionDiscipline: RequestHandler = (request, response, next) => {
+export function connectionDiscipline(request: IncomingMessage, response: ServerResponse, next: () => void): void {
   const socket = request.socket;
   if (closing.has(socket)) {
     request.resume();
@@ -42,7 +41,7 @@ export const connectionDiscipline: RequestHandler = (request, response, next) =>
     return writeHead.apply(this, args);
   } as ServerResponse['writeHead'];
   next();
-};
+}
 
 /** The answers still owed on a connection, oldest first. */
 export function answersDue(socket: Socket): ServerResponse[] {

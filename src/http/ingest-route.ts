@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contentCoding, decompress } from '../ingest/decompress';
 import { readBody } from '../ingest/read-body';
 import type { Logger } from '../observability/logger';
@@ -38,14 +38,23 @@ export interface IngestOptions {
 /** How many per-event errors a response lists; the dead letter holds all of them. */
 const LISTED_ERRORS = 10;
 
-/** POST <path>: authorize → read → decompress → frame/parse/normalize → write → answer. */
-export function ingestRoute(options: IngestOptions): RequestHandler {
+/** The ingest route's paths: --path, with or without a trailing slash (Express's non-strict routing). */
+export function ingestPaths(path: string): ReadonlySet<string> {
+  return new Set([path, path.endsWith('/') ? path.slice(0, -1) : `${path}/`]);
+}
+
+/** Handles a request to one of ingestPaths; rejects with the Problem to answer. */
+export type IngestHandler = (request: IncomingMessage, response: ServerResponse, requestId: string) => Promise<void>;
+
+/**
+ * <path>: authorize → read → decompress → frame/parse/normalize → write → answer. Plain
+ * node:http, not an Express handler: see createReceiverListener for why.
+ */
+export function ingestRoute(options: IngestOptions): IngestHandler {
   const isAuthorized = createAuthorizationCheck(options.authorizations);
   const challenge = authenticationChallenge(options.authorizations);
-  const paths = new Set([options.path, options.path.endsWith('/') ? options.path.slice(0, -1) : `${options.path}/`]);
 
-  return async (request: Request, response: Response, next) => {
-    if (!paths.has(request.path)) return next();
+  return async (request, response, requestId) => {
     if (request.method !== 'POST') {
       throw new Problem(405, 'Method Not Allowed', `${request.method} is not accepted here; send events with POST`, {
         allow: 'POST',
@@ -71,7 +80,7 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       options.authFailures.recordFailure(client);
       const reason = request.headers.authorization === undefined ? 'missing' : 'mismatch';
       options.metrics.authorizationFailures.inc({ reason });
-      options.logger.warn('authorization failed', { request_id: response.locals.requestId, client, reason });
+      options.logger.warn('authorization failed', { request_id: requestId, client, reason });
       throw new Problem(
         401,
         'Unauthorized',
@@ -105,14 +114,19 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
       return undefined;
     };
     try {
-      await ingest(request, response, reserve);
+      await ingest(request, response, requestId, reserve);
     } finally {
       options.budget.release(reserved);
       options.metrics.inFlightBytes.set(options.budget.bytesInFlight);
     }
   };
 
-  async function ingest(request: Request, response: Response, reserve: (bytes: number) => Error | undefined): Promise<void> {
+  async function ingest(
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    reserve: (bytes: number) => Error | undefined,
+  ): Promise<void> {
     // Authorized, and its declared length within the limit: only now is the body asked for.
     const body = await readBody(request, options.maxBody, reserve, () => continueIfAwaited(response));
     const decoded = await decompress(body, contentCoding(request.headers['content-encoding'], body), options.maxBody, reserve);
@@ -120,7 +134,6 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     options.metrics.decodedBytes.inc(decoded.length);
     if (decoded.length === 0) throw badRequest('the request body is empty; send one event per line');
 
-    const requestId = response.locals.requestId as string;
     const receivedAtMs = Date.now();
     // A body this route decompressed is its own memory; without signatures it is never read
     // again (no second check after a key rotation), so a worker may take it instead of a copy.
@@ -176,13 +189,21 @@ export function ingestRoute(options: IngestOptions): RequestHandler {
     if (batch.rejected.length > 0) {
       options.logger.warn('events rejected to the dead letter', { request_id: requestId, rejected: batch.rejected.length });
     }
-    response.status(200).json({
+    writeJson(response, 200, {
       accepted: batch.accepted - duplicates.length,
       rejected: batch.rejected.length,
       ...(duplicates.length > 0 ? { duplicates: duplicates.length } : {}),
       ...(batch.rejected.length > 0 ? { errors: batch.rejected.slice(0, LISTED_ERRORS) } : {}),
     });
   }
+}
+
+function writeJson(response: ServerResponse, status: number, value: unknown): void {
+  const text = JSON.stringify(value);
+  response.statusCode = status;
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.setHeader('content-length', Buffer.byteLength(text));
+  response.end(text);
 }
 
 /**

@@ -1,6 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { Problem } from '../problem';
-import { problemHandler, type ProblemBody } from '../problem-handler';
+import { answerError, problemHandler, type ProblemBody } from '../problem-handler';
 import type { Logger } from '../observability/logger';
 
 /** The receiver's problem+json body: RFC 9457 members, `instance` the path that failed. */
@@ -9,7 +10,7 @@ const receiverProblemBody: ProblemBody = (problem, request) => ({
   title: problem.title,
   status: problem.status,
   detail: problem.detail,
-  instance: request.originalUrl.split('?')[0],
+  instance: (request.url ?? '').split('?')[0],
 });
 
 export const notFound: RequestHandler = (request) => {
@@ -17,3 +18,7 @@ export const notFound: RequestHandler = (request) => {
 };
 
 export const receiverProblemHandler = (logger: Logger) => problemHandler(logger, receiverProblemBody);
+
+/** The receiver's answer to an error raised outside Express (the ingest route). */
+export const answerReceiverError = (error: unknown, response: ServerResponse, logger: Logger, requestId: string) =>
+  answerError(error, response, logger, receiverProblemBody, requestId);
