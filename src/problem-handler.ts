@@ -11,10 +11,15 @@ export type ProblemBody = (problem: Problem, request: IncomingMessage) => Record
  * node:http, so that a route served outside Express answers exactly as one inside it.
  */
 export function writeProblem(response: ServerResponse, problem: Problem, body: ProblemBody): void {
-  const text = JSON.stringify({ ...body(problem, response.req), ...problem.extensions });
-  response.statusCode = problem.status;
   for (const [name, value] of Object.entries(problem.headers)) response.setHeader(name, value);
-  response.setHeader('content-type', 'application/problem+json; charset=utf-8');
+  writeJson(response, problem.status, { ...body(problem, response.req), ...problem.extensions }, 'application/problem+json');
+}
+
+/** Answers with `value` as JSON, its length given; a HEAD gets the headers alone. */
+export function writeJson(response: ServerResponse, status: number, value: unknown, mediaType = 'application/json'): void {
+  const text = JSON.stringify(value);
+  response.statusCode = status;
+  response.setHeader('content-type', `${mediaType}; charset=utf-8`);
   response.setHeader('content-length', Buffer.byteLength(text));
   response.end(response.req.method === 'HEAD' ? undefined : text);
 }

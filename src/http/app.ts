@@ -97,6 +97,7 @@ export function createReceiverListener(options: ReceiverAppOptions): RequestList
 function createReceiverApp(options: ReceiverAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Health and metrics answers change from one request to the next: an ETag is wasted hashing.
   app.disable('etag');
   app.use(connectionDiscipline);
   app.use(securityHeaders());

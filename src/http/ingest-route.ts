@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import { deliverBatch } from '../pipeline/deliver';
 import type { BatchRunner } from '../pipeline/batch-runner';
 import { badRequest, Problem, serviceUnavailable } from '../problem';
+import { writeJson } from '../problem-handler';
 import { SinkError, type Sink } from '../sinks/sink';
 import { createAuthorizationCheck } from './authorization';
 import { continueIfAwaited } from './expect-continue';
@@ -196,14 +197,6 @@ export function ingestRoute(options: IngestOptions): IngestHandler {
       ...(batch.rejected.length > 0 ? { errors: batch.rejected.slice(0, LISTED_ERRORS) } : {}),
     });
   }
-}
-
-function writeJson(response: ServerResponse, status: number, value: unknown): void {
-  const text = JSON.stringify(value);
-  response.statusCode = status;
-  response.setHeader('content-type', 'application/json; charset=utf-8');
-  response.setHeader('content-length', Buffer.byteLength(text));
-  response.end(text);
 }
 
 /**
