@@ -110,7 +110,13 @@ describe('rotation', () => {
     fs.writeFileSync(rotated, content);
     fs.writeFileSync(`${rotated}.gz.partial`, 'cut short');
     receiver = await spawnReceiver({ directory, flags: ['--rotate-gzip', 'true'] });
-    expect(await receiver.stop('SIGTERM')).toBe(0); // SIGTERM waits for background compression
+    // The leftover is compressed in the background after the start (a SIGTERM does not wait for
+    // it, by design): wait until it is done before stopping.
+    for (const deadline = Date.now() + 10_000; !fs.existsSync(`${rotated}.gz`) || fs.existsSync(rotated); ) {
+      if (Date.now() > deadline) throw new Error('the leftover was not compressed within 10 s of the start');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await receiver.stop('SIGTERM')).toBe(0);
     expect(fs.readdirSync(directory).filter((name) => name.startsWith('events.ndjson.')).sort()).toEqual([
       'events.ndjson.2026-11-24T03-54-17.123Z.gz',
     ]);
