@@ -32,6 +32,8 @@ export interface OutputCheck {
   /** Lines expected in the output file: (warm-up + measured acknowledged requests) × events per request. */
   expectedLines: number;
   actualLines: number;
+  /** The output file's size: what was written to the page cache (the receiver's records are larger than the baseline's lines). */
+  actualBytes: number;
   deadLetterLines: number;
   /** Case 4: lines the receiver marked `"signature":"valid"`. */
   signatureValidLines?: number;
@@ -201,7 +203,7 @@ export function renderChecks(report: BenchReport): string {
       const sig = m.check.signatureValidLines === undefined ? '' : `, ${int(m.check.signatureValidLines)} marked signature valid`;
       const failures = m.non2xx + m.errors + m.timeouts > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors, ${m.timeouts} timeouts` : '';
       lines.push(
-        `case ${c.id} ${m.server.padEnd(8)}: output file has ${int(m.check.actualLines)} lines; ` +
+        `case ${c.id} ${m.server.padEnd(8)}: output file has ${int(m.check.actualLines)} lines (${int(m.check.actualBytes / Math.max(1, m.check.actualLines))} B each); ` +
           `acknowledged ${int(requests)} requests (${int(m.warmupRequests)} warm-up + ${int(m.acknowledgedRequests)} measured) x ${c.eventsPerRequest} = ` +
           `${int(m.check.expectedLines)}${sig}; dead letter ${m.check.deadLetterLines} lines${failures} -> ${m.check.ok ? 'OK' : 'MISMATCH'}`,
       );

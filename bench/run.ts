@@ -197,6 +197,7 @@ async function finish(contender: Contender, benchCase: BenchCase, peakRssBytes: 
     check: {
       expectedLines,
       actualLines: output.lines,
+      actualBytes: output.bytes,
       deadLetterLines: deadLetter.lines,
       ...(needle === undefined ? {} : { signatureValidLines: output.matches }),
       ok,

@@ -1,4 +1,4 @@
-import { renderFramingWorstCases, renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
+import { renderChecks, renderFramingWorstCases, renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
 
 describe('roundRatios', () => {
   it('divides each receiver slice rate by the baseline slice of the same round', () => {
@@ -19,7 +19,7 @@ describe('roundRatios', () => {
   });
 });
 
-describe('renderTable', () => {
+describe('renderTable and renderChecks', () => {
   const measurement = (server: 'receiver' | 'baseline', eventsPerSec: number): ServerMeasurement => ({
     server,
     eventsPerSec,
@@ -36,7 +36,7 @@ describe('renderTable', () => {
     errors: 0,
     timeouts: 0,
     warmupRequests: 0,
-    check: { expectedLines: 1000, actualLines: 1000, deadLetterLines: 0, ok: true },
+    check: { expectedLines: 1000, actualLines: 1000, actualBytes: server === 'receiver' ? 1_185_000 : 472_000, deadLetterLines: 0, ok: true },
   });
   const report = (roundRatiosOfCase: number[] | undefined): BenchReport => ({
     startedAt: '',
@@ -63,6 +63,12 @@ describe('renderTable', () => {
 
   it('shows the lowest and highest round beside the ratio', () => {
     expect(renderTable(report([0.64, 0.55, 0.61, 0.58]))).toContain('0.60x (0.55–0.64)');
+  });
+
+  it('gives each output file the mean size of its lines, since writing them is part of the cost', () => {
+    const checks = renderChecks(report(undefined));
+    expect(checks).toContain('case 2 receiver: output file has 1,000 lines (1,185 B each)');
+    expect(checks).toContain('case 2 baseline: output file has 1,000 lines (472 B each)');
   });
 
   it('shows the ratio alone when there was one round', () => {
