@@ -3,17 +3,7 @@
  * same autocannon load over loopback, for the five cases of cases.ts; then the CEF-vs-JSON.parse
  * micro-benchmark. Prints one table and writes bench/results/latest.json.
  *
- * Options (flags win over the environment):
- *   --seconds N      measured seconds per run (env BENCH_SECONDS; default 10)
- *   --warmup N       warm-up seconds before each measured run (env BENCH_WARMUP; default 2)
- *   --rounds N       the measured seconds are cut into N slices alternating receiver/baseline
- *                    (env BENCH_ROUNDS; default 4)
- *   --connections N  concurrent connections (env BENCH_CONNECTIONS; default 10)
- *   --cases 2,3      run only these cases (env BENCH_CASES; default all)
- *   --micro-seconds N  seconds for the micro-benchmark (env BENCH_MICRO_SECONDS; default 5; 0 skips it)
- *   --out DIR        where latest.json goes (env BENCH_OUT; default bench/results)
- *   BENCH_RECEIVER_NODE_ARGS  extra node flags for the receiver process, e.g.
- *                    "--cpu-prof --cpu-prof-dir=/tmp/prof" (then: node dist-bench/bench/profile-summary.js /tmp/prof/*.cpuprofile)
+ * Options: `npm run bench -- --help` (bench/options.ts).
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CASES, type BenchCase } from './cases';
 import { makePayloads, type PayloadSet } from './events';
+import { parseBenchOptions } from './options';
 import { runFramingBenchmark, runMicroBenchmark } from './micro-benchmark';
 import { percentile, runLoad, type LoadResult } from './load';
 import { countOutput, outputFiles } from './output-check';
@@ -46,20 +37,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const RECEIVER = path.join(ROOT, 'dist', 'cli', 'main.js');
 const BASELINE = path.join(__dirname, 'baseline-server.js');
 const TARGET_RATIO = 0.7;
-
-function setting(flag: string, env: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${flag}`);
-  if (index >= 0 && process.argv[index + 1] !== undefined) return process.argv[index + 1]!;
-  return process.env[env] || fallback;
-}
-
-function positive(name: string, text: string, allowZero = false): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new Error(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got "${text}"`);
-  }
-  return value;
-}
 
 const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
@@ -260,19 +237,15 @@ async function runCase(benchCase: BenchCase, payloads: PayloadSet, context: RunC
 }
 
 async function main(): Promise<void> {
-  const seconds = positive('--seconds', setting('seconds', 'BENCH_SECONDS', '10'));
-  const warmup = positive('--warmup', setting('warmup', 'BENCH_WARMUP', '2'), true);
-  const rounds = Math.max(1, Math.round(positive('--rounds', setting('rounds', 'BENCH_ROUNDS', '4'))));
-  const connections = Math.round(positive('--connections', setting('connections', 'BENCH_CONNECTIONS', '10')));
-  const microSeconds = positive('--micro-seconds', setting('micro-seconds', 'BENCH_MICRO_SECONDS', '5'), true);
-  const outDir = path.resolve(setting('out', 'BENCH_OUT', path.join(ROOT, 'bench', 'results')));
-  const only = setting('cases', 'BENCH_CASES', '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number);
-  const cases = CASES.filter((c) => only.length === 0 || only.includes(c.id));
-  if (cases.length === 0) throw new Error(`--cases selects none of ${CASES.map((c) => c.id).join(',')}`);
+  const commandLine = parseBenchOptions(process.argv.slice(2), process.env, CASES.map((c) => c.id), path.join(ROOT, 'bench', 'results'));
+  if ('exit' in commandLine) {
+    (commandLine.exit === 0 ? process.stdout : process.stderr).write(commandLine.output);
+    process.exitCode = commandLine.exit;
+    return;
+  }
+  const { seconds, warmup, rounds, connections, microSeconds, receiverNodeArgs } = commandLine.run;
+  const outDir = path.resolve(commandLine.run.outDir);
+  const cases = CASES.filter((c) => commandLine.run.cases.length === 0 || commandLine.run.cases.includes(c.id));
   if (!fs.existsSync(RECEIVER)) throw new Error(`${RECEIVER} is missing: run npm run build first`);
 
   const report: BenchReport = {
@@ -300,7 +273,7 @@ async function main(): Promise<void> {
       rounds,
       connections,
       receiverCommonArgs: (report.settings.receiverCommonArgs = receiverCommonArgs()),
-      receiverNodeArgs: (process.env.BENCH_RECEIVER_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
+      receiverNodeArgs,
     };
 
     // Distinct bodies per load: 500 single events; 20 batches of 100 (2,000 distinct events).
