@@ -39,19 +39,50 @@ function cefLayout(cef: CefEvent): { layout: Layout; headerValues: unknown[] } {
  */
 export function normalizedPlainCefJson(cef: CefEvent): string {
   const { layout, headerValues } = cefLayout(cef);
-  const { keys, sources, kinds, memberPrefixes } = layout;
-  if (memberPrefixes === undefined) return JSON.stringify(build(layout, cef.extensions, headerValues));
+  const { keys, sources, kinds, memberPrefixes, stringMemberPrefixes } = layout;
+  if (memberPrefixes === undefined || stringMemberPrefixes === undefined) return JSON.stringify(build(layout, cef.extensions, headerValues));
+  // A string value's closing quote goes out with the next member's prefix: two pieces per member.
   let out = '';
+  let quoteOpen = false;
   for (let i = 0; i < keys.length; i++) {
     const source = sources[i]!;
     const value = source === FROM_FIELDS ? cef.extensions[keys[i]!] : headerValues[source];
     const kind = kinds[i];
+    const close = quoteOpen ? '"' : '';
+    if (kind === 'integer' && typeof value === 'string' && isCanonicalSafeInteger(value)) {
+      // As it would come back from Number() and JSON.stringify, without either (a 13-digit `rt` is no small integer).
+      out += close + memberPrefixes[i] + value;
+      quoteOpen = false;
+      continue;
+    }
     const typed = kind === 'event_ts' ? normalizeEventTs(value) : typeAsKind(kind, value);
     if (typed === undefined) return JSON.stringify(build(layout, cef.extensions, headerValues));
-    out += memberPrefixes[i] + (typeof typed === 'string' ? `"${typed}"` : JSON.stringify(typed));
+    if (typeof typed === 'string') {
+      out += close + stringMemberPrefixes[i] + typed;
+      quoteOpen = true;
+    } else {
+      out += close + memberPrefixes[i] + JSON.stringify(typed);
+      quoteOpen = false;
+    }
   }
-  return `${out}}`;
+  return quoteOpen ? `${out}"}` : `${out}}`;
 }
+
+/** Digits with no leading zero (or `0`), optionally after `-` (not `-0`), below 2^53: JSON writes the number back as this text. */
+function isCanonicalSafeInteger(text: string): boolean {
+  const start = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  const digits = text.length - start;
+  if (digits === 0 || digits > MAX_SAFE_INTEGER_DIGITS) return false;
+  if (text.charCodeAt(start) === 0x30 /* 0 */) return text.length === 1;
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return digits < MAX_SAFE_INTEGER_DIGITS || Number.isSafeInteger(Number(text));
+}
+
+/** 2^53 − 1 has 16 digits: any shorter run of digits is safe. */
+const MAX_SAFE_INTEGER_DIGITS = 16;
 
 /** Konnect's JSON names of the CEF header fields, in the order `fromCef` lists their values. */
 const HEADER_KEYS: readonly string[] = ['cef_version', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name', 'severity'];
@@ -77,6 +108,8 @@ export interface Layout {
    * `__proto__` key (rare enough to leave to JSON.stringify of the built object).
    */
   memberPrefixes: readonly string[] | undefined;
+  /** The same, each followed by the opening quote of a string value. */
+  stringMemberPrefixes: readonly string[] | undefined;
 }
 
 const FROM_FIELDS = -1;
@@ -183,13 +216,15 @@ function makeLayout(fieldKeys: string[], headerKeys: readonly string[]): Layout 
   headerKeys.forEach((key, index) => sourceOf.set(key, index));
   const keys = [...sourceOf.keys()].sort();
   const sources = keys.map((key) => sourceOf.get(key)!);
+  const memberPrefixes = keys.some((key) => key === '__proto__' || /^\d/.test(key))
+    ? undefined
+    : keys.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`);
   return {
     keys,
     fieldIndexes: keys.map((key, i) => (sources[i] === FROM_FIELDS ? fieldIndexOf.get(key)! : FROM_HEADER)),
     sources,
     kinds: keys.map((key) => (key === 'event_ts' ? 'event_ts' : konnectKindOf(key))),
-    memberPrefixes: keys.some((key) => key === '__proto__' || /^\d/.test(key))
-      ? undefined
-      : keys.map((key, i) => `${i === 0 ? '{' : ','}${JSON.stringify(key)}:`),
+    memberPrefixes,
+    stringMemberPrefixes: memberPrefixes?.map((prefix) => `${prefix}"`),
   };
 }

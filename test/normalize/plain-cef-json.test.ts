@@ -32,10 +32,25 @@ describe('normalizedPlainCefJson', () => {
     }
   });
 
+  it('writes integer fields as JSON.stringify does at every edge: zeros, signs, 2^53 and beyond', () => {
+    const values = ['0', '-0', '00', '007', '-7', '-', '1750280401124', '999999999999999', '9007199254740991', '9007199254740992', '-9007199254740991', '9007199254740993', '99999999999999999', '1e3', '+5', '12a'];
+    for (const value of values) {
+      for (const line of [`CEF:0|KongInc|Konnect|1.0|c|n|1|rt=${value} src=1.2.3.4`, `CEF:0|V|P|1|c|n|${value}|status=${value}`]) {
+        const written = bothWays(line)!;
+        expect({ line, json: written.direct }).toEqual({ line, json: written.stringified });
+      }
+    }
+    expect(JSON.parse(bothWays('CEF:0|V|P|1|c|n|1|rt=9007199254740993')!.direct)).toMatchObject({ rt: '9007199254740993' });
+    expect(JSON.parse(bothWays('CEF:0|V|P|1|c|n|1|rt=1750280401124')!.direct)).toMatchObject({ rt: 1750280401124 });
+  });
+
   it('writes every plain CEF line that parses exactly as JSON.stringify of its normalized event', () => {
     const lines = mutatedLines(
       fc.constantFrom(...KONNECT_EXAMPLES.map((e) => e.line), 'Apr 14 05:39:08 konghq.com CEF:1|V|P|1|c|n|High|rt=1681450748406 status=007 success=False'),
-      fc.oneof(fc.constantFrom(' ', '=', '|', 'rt=', ' status=', ' granted=', ' trace_id=', ' 12=', ' event_ts=', '-', '0'), fc.string({ maxLength: 4 })),
+      fc.oneof(
+        fc.constantFrom(' ', '=', '|', 'rt=', ' status=', ' granted=', ' trace_id=', ' 12=', ' event_ts=', '-', '0', '-0', '00', '9007199254740991', '9007199254740993', '99999999999999999'),
+        fc.string({ maxLength: 4 }),
+      ),
       { maxEdits: 6, maxRemoved: 10 },
     );
     let plain = 0;
