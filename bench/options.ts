@@ -46,7 +46,8 @@ function caseIds(known: readonly number[]) {
 
 interface OptionSpec {
   flag: string;
-  value: string;
+  /** What the flag's value is, as --help shows it. */
+  placeholder: string;
   env: string;
   description: string;
   defaultValue?: number | string;
@@ -55,13 +56,13 @@ interface OptionSpec {
 
 function optionSpecs(knownCases: readonly number[], defaultOutDir: string): OptionSpec[] {
   return [
-    { flag: 'seconds', value: 'n', env: 'BENCH_SECONDS', description: 'measured seconds per server and case', defaultValue: 10, parse: number(false) },
-    { flag: 'warmup', value: 'n', env: 'BENCH_WARMUP', description: 'warm-up seconds before each measured run', defaultValue: 2, parse: number(true) },
-    { flag: 'rounds', value: 'n', env: 'BENCH_ROUNDS', description: 'slices the measured seconds are cut into, alternating receiver and baseline', defaultValue: 4, parse: number(false, true) },
-    { flag: 'connections', value: 'n', env: 'BENCH_CONNECTIONS', description: 'concurrent connections', defaultValue: 10, parse: number(false, true) },
-    { flag: 'cases', value: 'ids', env: 'BENCH_CASES', description: `run only these cases, e.g. 2,3 (default: all of ${knownCases.join(',')})`, parse: caseIds(knownCases) },
-    { flag: 'micro-seconds', value: 'n', env: 'BENCH_MICRO_SECONDS', description: 'seconds for the micro-benchmark; 0 skips it and the framing worst cases', defaultValue: 5, parse: number(true) },
-    { flag: 'out', value: 'dir', env: 'BENCH_OUT', description: 'where latest.json goes', defaultValue: defaultOutDir },
+    { flag: 'seconds', placeholder: 'n', env: 'BENCH_SECONDS', description: 'measured seconds per server and case', defaultValue: 10, parse: number(false) },
+    { flag: 'warmup', placeholder: 'n', env: 'BENCH_WARMUP', description: 'warm-up seconds before each measured run', defaultValue: 2, parse: number(true) },
+    { flag: 'rounds', placeholder: 'n', env: 'BENCH_ROUNDS', description: 'slices the measured seconds are cut into, alternating receiver and baseline', defaultValue: 4, parse: number(false, true) },
+    { flag: 'connections', placeholder: 'n', env: 'BENCH_CONNECTIONS', description: 'concurrent connections', defaultValue: 10, parse: number(false, true) },
+    { flag: 'cases', placeholder: 'ids', env: 'BENCH_CASES', description: `run only these cases, e.g. 2,3 (default: all of ${knownCases.join(',')})`, parse: caseIds(knownCases) },
+    { flag: 'micro-seconds', placeholder: 'n', env: 'BENCH_MICRO_SECONDS', description: 'seconds for the micro-benchmark; 0 skips it and the framing worst cases', defaultValue: 5, parse: number(true) },
+    { flag: 'out', placeholder: 'dir', env: 'BENCH_OUT', description: 'where latest.json goes', defaultValue: defaultOutDir },
   ];
 }
 
@@ -89,7 +90,7 @@ export function parseBenchOptions(
   const specs = optionSpecs(knownCases, defaultOutDir);
   const fromEnv: string[] = [];
   for (const spec of specs) {
-    const option = new Option(`--${spec.flag} <${spec.value}>`, `${spec.description} (env: ${spec.env})`);
+    const option = new Option(`--${spec.flag} <${spec.placeholder}>`, `${spec.description} (env: ${spec.env})`);
     if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
     if (spec.parse) option.argParser(spec.parse);
     command.addOption(option);

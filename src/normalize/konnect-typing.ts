@@ -67,6 +67,21 @@ function toInteger(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Whether JSON.stringify(toInteger(text)) is `text` itself: an integer below 2^53 written the
+ * way JSON writes it (no leading zero, no `-0`). Such text can be written out as it is.
+ */
+export function integerTextKeptAsIs(text: string): boolean {
+  const start = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
+  const digits = text.length - start;
+  if (digits === 0 || digits > MAX_SAFE_INTEGER_DIGITS || !isIntegerText(text)) return false;
+  if (text.charCodeAt(start) === 0x30 /* 0 */) return text.length === 1;
+  return digits < MAX_SAFE_INTEGER_DIGITS || Number.isSafeInteger(Number(text));
+}
+
+/** 2^53 − 1 has 16 digits: any shorter run of digits is safe. */
+const MAX_SAFE_INTEGER_DIGITS = 16;
+
 /** /^-?\d+$/, without the cost of a RegExp call (this runs for most events). */
 function isIntegerText(text: string): boolean {
   let i = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;

@@ -2,7 +2,7 @@ import type { CefEvent } from '../formats/cef/types';
 import type { ParsedEvent } from '../formats/parse-frame';
 import type { JsonObject } from '../formats/json';
 import { normalizeEventTs } from './event-time';
-import { konnectKindOf, typeAsKind, type KonnectKind } from './konnect-typing';
+import { integerTextKeptAsIs, konnectKindOf, typeAsKind, type KonnectKind } from './konnect-typing';
 
 export type NormalizedEvent = Record<string, unknown>;
 
@@ -49,8 +49,8 @@ export function normalizedPlainCefJson(cef: CefEvent): string {
     const value = source === FROM_FIELDS ? cef.extensions[keys[i]!] : headerValues[source];
     const kind = kinds[i];
     const close = quoteOpen ? '"' : '';
-    if (kind === 'integer' && typeof value === 'string' && isCanonicalSafeInteger(value)) {
-      // As it would come back from Number() and JSON.stringify, without either (a 13-digit `rt` is no small integer).
+    if (kind === 'integer' && typeof value === 'string' && integerTextKeptAsIs(value)) {
+      // What toInteger and JSON.stringify would give, without either (a 13-digit `rt` is no small integer).
       out += close + memberPrefixes[i] + value;
       quoteOpen = false;
       continue;
@@ -67,22 +67,6 @@ export function normalizedPlainCefJson(cef: CefEvent): string {
   }
   return quoteOpen ? `${out}"}` : `${out}}`;
 }
-
-/** Digits with no leading zero (or `0`), optionally after `-` (not `-0`), below 2^53: JSON writes the number back as this text. */
-function isCanonicalSafeInteger(text: string): boolean {
-  const start = text.charCodeAt(0) === 0x2d /* - */ ? 1 : 0;
-  const digits = text.length - start;
-  if (digits === 0 || digits > MAX_SAFE_INTEGER_DIGITS) return false;
-  if (text.charCodeAt(start) === 0x30 /* 0 */) return text.length === 1;
-  for (let i = start; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return false;
-  }
-  return digits < MAX_SAFE_INTEGER_DIGITS || Number.isSafeInteger(Number(text));
-}
-
-/** 2^53 − 1 has 16 digits: any shorter run of digits is safe. */
-const MAX_SAFE_INTEGER_DIGITS = 16;
 
 /** Konnect's JSON names of the CEF header fields, in the order `fromCef` lists their values. */
 const HEADER_KEYS: readonly string[] = ['cef_version', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name', 'severity'];
