@@ -95,10 +95,18 @@ export function parseBenchOptions(
     if (spec.parse) option.argParser(spec.parse);
     command.addOption(option);
     const value = env[spec.env];
-    if (value !== undefined && value !== '') fromEnv.push(`--${spec.flag}`, value);
+    const flagGiven = argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`));
+    if (value === undefined || value === '' || flagGiven) continue;
+    // Checked here, so that the message names the variable the user set, not a flag they never typed.
+    try {
+      spec.parse?.(value);
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) return { exit: 1, output: `error: ${spec.env}="${value}" is invalid: ${error.message}\n` };
+      throw error;
+    }
+    fromEnv.push(`--${spec.flag}`, value);
   }
   try {
-    // The environment's values go first, so a flag given on the command line wins.
     command.parse([...fromEnv, ...argv], { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return { exit: error.exitCode, output };

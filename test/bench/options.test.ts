@@ -61,6 +61,16 @@ describe('parseBenchOptions', () => {
     expect('output' in parsed && parsed.output).toMatch(message);
   });
 
+  it('names the environment variable, not the flag, when a value set there is bad', () => {
+    const parsed = parse([], { BENCH_CASES: '9' });
+    expect(parsed).toMatchObject({ exit: 1 });
+    expect('output' in parsed && parsed.output).toMatch(/^error: BENCH_CASES="9" is invalid: expected case ids from 1,2,3,4,5; 9 is not one/);
+  });
+
+  it('lets a flag win over a bad environment value', () => {
+    expect(options(['--seconds', '2', '--cases=3'], { BENCH_SECONDS: '0', BENCH_CASES: '9' })).toMatchObject({ seconds: 2, cases: [3] });
+  });
+
   it('takes 0 where 0 means "skip" or "no warm-up"', () => {
     expect(options(['--warmup', '0', '--micro-seconds', '0'])).toMatchObject({ warmup: 0, microSeconds: 0 });
   });
