@@ -65,9 +65,14 @@ describe('serve configuration', () => {
   });
 
   it('reads one authorization value per line from --authorization-file', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ar-')), 'auth');
-    fs.writeFileSync(file, 'Bearer a\r\n\nSplunk b\n');
-    expect(build({ authorization: ['Bearer c'], authorizationFile: file }).authorizations).toEqual(['Bearer c', 'Bearer a', 'Splunk b']);
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-'));
+    try {
+      const file = path.join(directory, 'auth');
+      fs.writeFileSync(file, 'Bearer a\r\n\nSplunk b\n');
+      expect(build({ authorization: ['Bearer c'], authorizationFile: file }).authorizations).toEqual(['Bearer c', 'Bearer a', 'Splunk b']);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it.each([

@@ -22,6 +22,27 @@ export async function startTestReceiver(flags: RawOptions = {}, logger: Logger =
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-relay-test-'));
   const eventsFile = path.join(directory, 'events.ndjson');
   const deadLetterFile = path.join(directory, 'dead-letter.ndjson');
+  // A receiver that fails to start (the tests of bad settings) leaves no directory behind.
+  const receiver = await startWithFileSink(eventsFile, deadLetterFile, flags, logger).catch((error: unknown) => {
+    fs.rmSync(directory, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    ...receiver,
+    origin: `http://127.0.0.1:${receiver.port}`,
+    directory,
+    eventsFile,
+    deadLetterFile,
+    events: () => readNdjson(eventsFile),
+    deadLetters: () => readNdjson(deadLetterFile),
+    async close() {
+      await receiver.close();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startWithFileSink(eventsFile: string, deadLetterFile: string, flags: RawOptions, logger: Logger): Promise<RunningReceiver> {
   const config = buildServeConfig(
     resolveRawOptions(
       {
@@ -41,20 +62,7 @@ export async function startTestReceiver(flags: RawOptions = {}, logger: Logger =
       {},
     ),
   );
-  const receiver = await startReceiver(config, logger);
-  return {
-    ...receiver,
-    origin: `http://127.0.0.1:${receiver.port}`,
-    directory,
-    eventsFile,
-    deadLetterFile,
-    events: () => readNdjson(eventsFile),
-    deadLetters: () => readNdjson(deadLetterFile),
-    async close() {
-      await receiver.close();
-      fs.rmSync(directory, { recursive: true, force: true });
-    },
-  };
+  return startReceiver(config, logger);
 }
 
 export function readNdjson(file: string): Array<Record<string, any>> {

@@ -17,9 +17,12 @@ const send = (receiver: TestReceiver, lines: readonly string[]) =>
 
 describe('deduplication (--dedup-window)', () => {
   let receiver: TestReceiver | undefined;
+  /** Directories a test made besides the receiver's own. */
+  const scratch: string[] = [];
   afterEach(async () => {
     await receiver?.close();
     receiver = undefined;
+    for (const directory of scratch.splice(0)) fs.rmSync(directory, { recursive: true, force: true });
   });
 
   it('acknowledges a batch sent again (a retry after an answer that was lost) without writing it twice, and says so', async () => {
@@ -53,7 +56,9 @@ describe('deduplication (--dedup-window)', () => {
 
   it('knows an event by its exact line, whether or not its signature verified: a copy changed in any byte is a new event', async () => {
     const konnect = generateEd25519KeyPair();
-    const jwks = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-jwks-')), 'jwks.json');
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'dedup-jwks-'));
+    scratch.push(directory);
+    const jwks = path.join(directory, 'jwks.json');
     fs.writeFileSync(jwks, JSON.stringify(publishJwks([generateEd25519KeyPair().publicKey]))); // not yet Konnect's key
     receiver = await startTestReceiver({ dedupWindow: '1000', jwks, jwksRefetchInterval: '100ms' });
     const signed = signJsonLine(JSON_ACCESS.replace(/,"sig":"[^"]*"/, ''), konnect.privateKey);

@@ -167,8 +167,13 @@ describe('signature verification in the receiver', () => {
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jwks-')), 'jwks.json');
-    fs.writeFileSync(file, JSON.stringify({ keys: [{ kty: 'RSA', n: 'abc', e: 'AQAB' }] }));
-    await expect(startTestReceiver({ jwks: file })).rejects.toThrow(/^--jwks: .*RSA/);
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'jwks-'));
+    try {
+      const file = path.join(directory, 'jwks.json');
+      fs.writeFileSync(file, JSON.stringify({ keys: [{ kty: 'RSA', n: 'abc', e: 'AQAB' }] }));
+      await expect(startTestReceiver({ jwks: file })).rejects.toThrow(/^--jwks: .*RSA/);
+    } finally {
+      fs.rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

@@ -127,7 +127,7 @@ describe('TLS', () => {
     const counts = [3, 20_000, 3, 3, 3];
     const firsts = counts.map((_, index) => counts.slice(0, index).reduce((sum, count) => sum + count, 0));
     for (const delayMs of [0, 20, 100]) {
-      const receiver = await spawnReceiver({ directory: makeTempDir('tls-pipelined'), flags: ['--tls-self-signed', '--dedup-window', '0'] });
+      const receiver = await spawnReceiver({ flags: ['--tls-self-signed', '--dedup-window', '0'] });
       receivers.push(receiver);
       const requests = counts.map((count, index) => {
         const body = numberedBatch(firsts[index]!, count);
