@@ -53,6 +53,7 @@ function summarize(config: ServeConfig, url: string, metricsUrl: string): Record
     mutual_tls: config.tlsClientCa !== undefined,
     fsync: config.fsync,
     rotation: config.rotation,
+    keep_raw: config.keepRaw,
     max_in_flight_bytes: config.maxInFlight,
     dedup_window: config.dedupWindow,
     workers: config.workers,

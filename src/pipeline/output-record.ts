@@ -4,7 +4,8 @@ export type SignatureOutcome = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
 /**
  * The output contract: one JSON record per accepted event, written as one line. Key order is part
- * of the contract. The newline is added by the encoder.
+ * of the contract; `raw` is left out when it is undefined (--keep-raw false). The newline is
+ * added by the encoder.
  *
  * Written as a template, not by JSON.stringify of a wrapper object: `receivedAt` is an ISO time
  * and `format` and `signature` are fixed words, none of which needs escaping, so only the event
@@ -16,11 +17,13 @@ export function acceptedRecord(
   /** The normalized event, already JSON. */
   eventJson: string,
   signature: SignatureOutcome,
-  raw: string,
+  raw: string | undefined,
   /** isPlainText(raw): then it goes between quotes as it is. */
   rawIsPlain: boolean,
 ): string {
-  return `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}","raw":${rawIsPlain ? `"${raw}"` : JSON.stringify(raw)}}`;
+  const head = `{"received_at":"${receivedAt}","format":"${format}","event":${eventJson},"signature":"${signature}"`;
+  if (raw === undefined) return `${head}}`;
+  return `${head},"raw":${rawIsPlain ? `"${raw}"` : JSON.stringify(raw)}}`;
 }
 
 const CONTROL_CHARACTER = /[\u0000-\u001f]/;

@@ -64,6 +64,13 @@ describe('serve configuration', () => {
     expect(build({ maxBody: '1mb', maxInFlight: '2mb' }).maxInFlight).toBe(2 * 1024 * 1024);
   });
 
+  it('keeps the raw line in records by default; --keep-raw false or AUDIT_RELAY_KEEP_RAW=false leaves it out', () => {
+    expect(build({}).keepRaw).toBe(true);
+    expect(build({ keepRaw: 'false' }).keepRaw).toBe(false);
+    expect(build({}, { AUDIT_RELAY_KEEP_RAW: 'FALSE' }).keepRaw).toBe(false);
+    expect(build({ keepRaw: 'true' }, { AUDIT_RELAY_KEEP_RAW: 'false' }).keepRaw).toBe(true);
+  });
+
   it('reads one authorization value per line from --authorization-file', () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-'));
     try {
@@ -89,6 +96,7 @@ describe('serve configuration', () => {
     [{ authorization: ['Bearer ok', '\tBearer y'] }, '--authorization: value 2 starts or ends with whitespace'],
     [{ jwks: 'ftp://127.0.0.1/j.json' }, "--jwks: the JWKS location's scheme ftp: is not supported; give an http(s) URL or a file"],
     [{ jwks: 'http://u:p@127.0.0.1:1/j.json' }, '--jwks: the JWKS URL must not contain credentials (user:password@)'],
+    [{ keepRaw: 'no' }, '--keep-raw: "no" is not true or false'],
   ])('refuses %j with a message naming the option', (flags, message) => {
     expect(() => build(flags as Record<string, string>)).toThrow(message);
   });

@@ -129,6 +129,18 @@ describe('--workers: batches parsed on worker threads', () => {
     expect(readNdjson(receiver.eventsFile)).toHaveLength(1);
   });
 
+  it('leaves raw out of the records a worker writes with --keep-raw false, and still knows a batch sent again', async () => {
+    const receiver = await startReceiver(directory, 'no-raw', ['--workers', '1', '--keep-raw', 'false']);
+    running.push(receiver.cli);
+    const lines = Array.from({ length: 40 }, (_, line) => JSON_ACCESS.replace('"act":', `"line":${line},"act":`)); // over 8 kB
+    expect(await post(receiver.url, lines)).toMatchObject({ status: 200, body: { accepted: 40, rejected: 0 } });
+    expect(await post(receiver.url, lines)).toMatchObject({ status: 200, body: { accepted: 0, rejected: 0, duplicates: 40 } });
+    const records = readNdjson(receiver.eventsFile);
+    expect(records.map((record) => record.event.line)).toEqual(lines.map((_, line) => line));
+    expect(records.filter((record) => 'raw' in record)).toEqual([]);
+    expect(receiver.cli.stderr()).toContain('"keep_raw":false');
+  });
+
   it('deduplicates batches parsed on workers: a batch sent again is acknowledged and not written twice', async () => {
     const receiver = await startReceiver(directory, 'dedup', ['--workers', '1']);
     running.push(receiver.cli);

@@ -374,6 +374,32 @@ describe('POST /audit-logs', () => {
       });
     });
 
+    it('with --keep-raw false, leaves raw out of every record, and only raw: the events are the same; dead letters keep it', async () => {
+      // A CEF line with a quote takes the escaping path; a plain one the direct one.
+      const quoted = CEF_ACCESS.replace('act=', 'msg=say "hi" act=');
+      const body = konnectBatch([CEF_AUTHZ_LIST, quoted, JSON_ACCESS, 'not an event']);
+      await post(body, { 'Content-Encoding': 'gzip' });
+      const withoutRaw = await startTestReceiver({ keepRaw: 'false' });
+      try {
+        const answer = await request(withoutRaw.origin)
+          .post('/audit-logs')
+          .set('Authorization', TEST_AUTHORIZATION)
+          .set('Content-Encoding', 'gzip')
+          .send(body);
+        expect(answer.body).toMatchObject({ accepted: 3, rejected: 1 });
+        const records = withoutRaw.events();
+        for (const record of records) expect(Object.keys(record)).toEqual(['received_at', 'format', 'event', 'signature']);
+        const kept = receiver.events();
+        expect(kept.map((record) => record.raw)).toEqual([CEF_AUTHZ_LIST, quoted, JSON_ACCESS]);
+        expect(records.map(({ format, event, signature }) => ({ format, event, signature }))).toEqual(
+          kept.map(({ format, event, signature }) => ({ format, event, signature })),
+        );
+        expect(withoutRaw.deadLetters().map((record) => record.raw)).toEqual(['not an event']);
+      } finally {
+        await withoutRaw.close();
+      }
+    });
+
     it('normalizes the same Konnect event sent as CEF and as JSON to the identical event', async () => {
       await post(`${CEF_PORTAL_AUTH}\n${JSON_PORTAL_AUTH}\n`);
       const [fromCef, fromJson] = receiver.events();

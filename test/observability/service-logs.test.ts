@@ -30,6 +30,7 @@ describe('service logs', () => {
         authorization_values: 1,
         authorization_generated: false,
         log_level: 'debug',
+        keep_raw: true,
         max_events: 100000,
         metrics_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/),
       });
