@@ -85,7 +85,7 @@ async function listenWith(
 ): Promise<RunningReceiver> {
   const tlsMaterial = await resolveTls(config);
   const metrics = new ReceiverMetrics();
-  const dedup = config.dedupWindow > 0 ? await startDeduplicator(config.dedupWindow, sinks) : undefined;
+  const dedup = config.dedupWindow > 0 ? await startDeduplicator(config.dedupWindow, sinks, config.keepRaw) : undefined;
   const deduplicator = dedup?.deduplicator;
   const batches = startBatchRunner(config, logger, verifier);
 
@@ -228,19 +228,28 @@ async function listenWith(
 
 /**
  * A deduplicator that remembers the events written before a restart: those every sink holds
- * among its newest records. stdout cannot be read back, so with it among the sinks the memory
- * starts empty (an event may have reached the file but not stdout).
+ * among its newest records, known by their `raw`. stdout cannot be read back, so with it among
+ * the sinks the memory starts empty (an event may have reached the file but not stdout); so it
+ * does when the records carry no `raw` (--keep-raw false).
  */
-async function startDeduplicator(window: number, sinks: readonly Sink[]): Promise<{ deduplicator: Deduplicator; note?: StartNote }> {
+async function startDeduplicator(window: number, sinks: readonly Sink[], keepRaw: boolean): Promise<{ deduplicator: Deduplicator; note?: StartNote }> {
   const deduplicator = new Deduplicator(window);
   const files = sinks.filter((sink): sink is FileSink => sink instanceof FileSink);
-  if (files.length < sinks.length) {
+  const why = whyNotSeeded(files.length < sinks.length, keepRaw);
+  if (why !== undefined) {
     // Said only when there is something it could have remembered: not on a first start.
     const writtenBefore = files.some((file) => (fs.statSync(file.filePath, { throwIfNoEntry: false })?.size ?? 0) > 0);
-    return writtenBefore ? { deduplicator, note: { message: 'deduplication starts empty: stdout cannot be read back to see what was written before' } } : { deduplicator };
+    return writtenBefore ? { deduplicator, note: { message: `deduplication starts empty: ${why}` } } : { deduplicator };
   }
   const remembered = await seedFromFiles(deduplicator, files.map((file) => file.filePath));
   return remembered > 0 ? { deduplicator, note: { message: 'deduplication remembers the newest events already written', meta: { events: remembered } } } : { deduplicator };
+}
+
+/** Why the deduplicator cannot read back what was written before this start, if it cannot. */
+function whyNotSeeded(stdoutIsASink: boolean, keepRaw: boolean): string | undefined {
+  if (stdoutIsASink) return 'stdout cannot be read back to see what was written before';
+  if (!keepRaw) return 'with --keep-raw false, the records written before carry no raw line to know their events by';
+  return undefined;
 }
 
 /** Logged once the receiver listens: a start that fails after all (a port in use) says only why. */

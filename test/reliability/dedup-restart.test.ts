@@ -48,6 +48,20 @@ describe('deduplication across a restart', () => {
     expect(JSON.parse((await post(second.url, numberedBatch(0, 5), { headers: GZIP_HEADERS })).text)).toEqual({ accepted: 5, rejected: 0 });
   });
 
+  it('starts empty with --keep-raw false, as the records carry no raw line to know an event by, and says so', async () => {
+    const first = await spawnReceiver({ directory, flags: ['--keep-raw', 'false', '--log-level', 'info'] });
+    running.push(first);
+    expect(first.stderr()).not.toContain('deduplication starts empty');
+    await post(first.url, numberedBatch(0, 5), { headers: GZIP_HEADERS });
+    expect(await first.stop('SIGTERM')).toBe(0);
+    running.splice(0);
+
+    const second = await spawnReceiver({ directory, flags: ['--keep-raw', 'false', '--log-level', 'info'] });
+    running.push(second);
+    expect(second.stderr()).toContain('deduplication starts empty: with --keep-raw false, the records written before carry no raw line');
+    expect(JSON.parse((await post(second.url, numberedBatch(0, 5), { headers: GZIP_HEADERS })).text)).toEqual({ accepted: 5, rejected: 0 });
+  });
+
   it('remembers only the newest --dedup-window of them', async () => {
     const first = await spawnReceiver({ directory });
     running.push(first);
