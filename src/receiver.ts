@@ -264,7 +264,7 @@ function startBatchRunner(config: ServeConfig, logger: Logger, verifier: Signatu
     maxEvents: config.maxEvents,
     signatures: verifier?.mode ?? 'off',
     identify: config.dedupWindow > 0,
-    omitRaw: !config.keepRaw,
+    keepRaw: config.keepRaw,
   };
   const keys = () => verifier?.keys() ?? [];
   if (config.workers === 0) return inlineBatchRunner(settings, keys);

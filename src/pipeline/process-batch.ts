@@ -19,8 +19,8 @@ export interface BatchOptions extends FormatOptions {
   requireValidSignature?: boolean;
   /** Work out each accepted event's identity, for deduplication. */
   identify?: boolean;
-  /** Leave `raw` out of accepted records (--keep-raw false); dead letters always keep it. */
-  omitRaw?: boolean;
+  /** false leaves `raw` out of accepted records (--keep-raw false); dead letters always keep it. */
+  keepRaw?: boolean;
 }
 
 export interface RejectedEvent {
@@ -86,7 +86,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
       counts.identities.push(eventIdentity(frame.text));
       counts.recordFormats.push(format);
     }
-    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, options.omitRaw ? undefined : frame.text, rawIsPlain));
+    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, options.keepRaw === false ? undefined : frame.text, rawIsPlain));
   };
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
