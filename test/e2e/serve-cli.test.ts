@@ -11,6 +11,15 @@ import { readNdjson } from '../helpers/test-receiver';
 
 const run = promisify(execFile);
 
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('audit-relay serve, as a process', () => {
   let directory: string;
   beforeEach(() => {
@@ -53,9 +62,12 @@ describe('audit-relay serve, as a process', () => {
       // The generated credential is printed once, and never in a log line.
       expect(cli.stderr().split(credential!).length - 1).toBe(2);
       expect(cli.stderr().split('\n').filter((line) => line.startsWith('{')).join('\n')).not.toContain(credential!.split(' ')[1]);
-      // SIGTERM to the receiver itself (npm passes its exit code on): a clean stop, exit 0.
-      process.kill(Number(receiverPid), 'SIGTERM');
+      // SIGTERM to npm, as a supervisor or `kill %1` sends it, must reach the receiver (npm's
+      // shell execs it): a clean stop, exit 0 passed on, and no receiver left holding the port.
+      process.kill(cli.child.pid!, 'SIGTERM');
       expect(await cli.exited).toBe(0);
+      expect(processIsRunning(Number(receiverPid))).toBe(false);
+      await expect(fetch(url!.replace('/audit-logs', '/healthz'))).rejects.toThrow();
     } finally {
       await cli.stop('SIGKILL');
     }
