@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '../observability/logger';
 import { ConfigError } from './config-error';
 import { parseListenAddress, type ListenAddress } from './listen-address';
-import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
+import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type RawOptions } from './option-schema';
 
 /**
  * One schema for every `konnect` option (the local stand-in of Konnect's side): flag,
@@ -121,6 +121,10 @@ export function resolveKonnectRawOptions(flags: Record<string, unknown>, env: No
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 
 export function buildKonnectConfig(raw: RawOptions): KonnectConfig {
+  return buildNamingSources(KONNECT_OPTIONS, raw, () => konnectConfigFrom(raw));
+}
+
+function konnectConfigFrom(raw: RawOptions): KonnectConfig {
   const text = (key: string) => raw[key] as string | undefined;
 
   const listen = parseListenAddress(text('listen') ?? '');
@@ -158,8 +162,7 @@ export function buildKonnectConfig(raw: RawOptions): KonnectConfig {
     throw new ConfigError('--max-batch', `"${text('maxBatch')}" is not a whole number from 1 to 100000`);
   }
 
-  const allowHttp = parseBoolean(text('allowHttp'));
-  if (allowHttp === undefined) throw new ConfigError('--allow-http', `"${text('allowHttp')}" is not true/false (or 1/0)`);
+  const allowHttp = switchValue(raw, 'allowHttp', '--allow-http');
 
   const waitMinMs = parseDuration(text('retryWaitMin') ?? '');
   if (waitMinMs === undefined) throw new ConfigError('--retry-wait-min', `"${text('retryWaitMin')}" is not a duration like 1s or 250ms`);
@@ -200,14 +203,6 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined;
   const value = Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!;
   return Number.isFinite(value) ? Math.round(value) : undefined;
-}
-
-function parseBoolean(text: string | undefined): boolean | undefined {
-  if (text === undefined) return false;
-  const value = text.trim().toLowerCase();
-  if (['true', '1', 'yes', 'on'].includes(value)) return true;
-  if (['false', '0', 'no', 'off', ''].includes(value)) return false;
-  return undefined;
 }
 
 /** `audit-relay send`: one Konnect-shaped batch to any endpoint. */
@@ -251,6 +246,10 @@ export function resolveSendRawOptions(flags: Record<string, unknown>, env: NodeJ
 }
 
 export function buildSendConfig(raw: RawOptions): SendConfig {
+  return buildNamingSources(SEND_OPTIONS, raw, () => sendConfigFrom(raw));
+}
+
+function sendConfigFrom(raw: RawOptions): SendConfig {
   const text = (key: string) => raw[key] as string | undefined;
 
   const endpoint = text('endpoint');
@@ -277,8 +276,7 @@ export function buildSendConfig(raw: RawOptions): SendConfig {
     throw new ConfigError('--count', `"${text('count')}" is not a whole number from 1 to 100000`);
   }
 
-  const skipSslVerification = parseBoolean(text('skipSslVerification'));
-  if (skipSslVerification === undefined) throw new ConfigError('--skip-ssl-verification', `"${text('skipSslVerification')}" is not true/false`);
+  const skipSslVerification = switchValue(raw, 'skipSslVerification', '--skip-ssl-verification');
 
   const timeoutMs = parseDuration(text('timeout') ?? '');
   if (timeoutMs === undefined || timeoutMs < 1) throw new ConfigError('--timeout', `"${text('timeout')}" is not a duration like 10s`);

@@ -6,7 +6,7 @@ import type { RotationPolicy } from '../sinks/rotation';
 import { ConfigError } from './config-error';
 import { checkOutputsDistinct } from './output-files';
 import { parseJwksLocation } from '../signature/jwks-source';
-import { resolveOptions, type OptionSpec, type RawOptions } from './option-schema';
+import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type RawOptions } from './option-schema';
 
 export type { RawOptions };
 import { cpuBudget } from './cpu-budget';
@@ -245,6 +245,10 @@ const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 export function buildServeConfig(raw: RawOptions): ServeConfig {
+  return buildNamingSources(SERVE_OPTIONS, raw, () => serveConfigFrom(raw));
+}
+
+function serveConfigFrom(raw: RawOptions): ServeConfig {
   const text = (key: string) => raw[key] as string | undefined;
   const list = (key: string) => (raw[key] as string[] | undefined) ?? [];
 
@@ -289,7 +293,7 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
       `is ${text('maxInFlight')}, and must be at least twice --max-body (${text('maxBody')}): a request is held as sent and decoded, so a compressed one within --max-body could otherwise never fit; raise --max-in-flight to ${formatSize(2 * maxBody)} or more`,
     );
   }
-  const tls = readTls(text('tlsCert'), text('tlsKey'), isTrue(raw.tlsSelfSigned));
+  const tls = readTls(text('tlsCert'), text('tlsKey'), switchValue(raw, 'tlsSelfSigned', '--tls-self-signed'));
   const clientCaPath = text('tlsClientCa');
   if (clientCaPath !== undefined && tls === undefined) {
     throw new ConfigError('--tls-client-ca', 'needs HTTPS: add --tls-cert/--tls-key or --tls-self-signed');
@@ -311,9 +315,9 @@ export function buildServeConfig(raw: RawOptions): ServeConfig {
       maxBytes: size(raw, 'rotateSize', '--rotate-size'),
       intervalMs: text('rotateInterval') === undefined ? undefined : duration(raw, 'rotateInterval', '--rotate-interval'),
       keep: count(raw, 'rotateKeep', '--rotate-keep'),
-      gzip: bool(raw, 'rotateGzip', '--rotate-gzip'),
+      gzip: switchValue(raw, 'rotateGzip', '--rotate-gzip'),
     },
-    keepRaw: bool(raw, 'keepRaw', '--keep-raw'),
+    keepRaw: switchValue(raw, 'keepRaw', '--keep-raw'),
     maxInFlight,
     maxEvents: count(raw, 'maxEvents', '--max-events'),
     dedupWindow: count(raw, 'dedupWindow', '--dedup-window', 0),
@@ -379,12 +383,6 @@ function workerCount(text: string): number {
   return Number(text);
 }
 
-function bool(raw: RawOptions, key: string, option: string): boolean {
-  const text = String(raw[key] ?? '').toLowerCase();
-  if (!['true', 'false'].includes(text)) throw new ConfigError(option, `"${raw[key]}" is not true or false`);
-  return text === 'true';
-}
-
 function readAuthorizationFile(filePath: string | undefined): string[] {
   if (filePath === undefined) return [];
   let content: string;
@@ -399,11 +397,6 @@ function readAuthorizationFile(filePath: string | undefined): string[] {
     .filter((line) => line.trim() !== '');
   if (values.length === 0) throw new ConfigError('--authorization-file', `${filePath} holds no values (one per line)`);
   return values;
-}
-
-/** A switch is on when given as a flag, or when its variable says true, 1 or yes. */
-function isTrue(value: string | string[] | undefined): boolean {
-  return typeof value === 'string' && ['true', '1', 'yes'].includes(value.toLowerCase());
 }
 
 function signatureSettings(jwks: string | undefined, mode: string | undefined): Pick<ServeConfig, 'jwks' | 'signatures'> {

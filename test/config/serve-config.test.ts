@@ -5,6 +5,7 @@ import { cpuBudget } from '../../src/config/cpu-budget';
 import { buildServeConfig, resolveRawOptions } from '../../src/config/serve-config';
 import { parseSize } from '../../src/config/size';
 import { parseListenAddress } from '../../src/config/listen-address';
+import { ConfigError } from '../../src/config/config-error';
 
 const build = (flags: Record<string, string | string[]>, env: NodeJS.ProcessEnv = {}) => buildServeConfig(resolveRawOptions(flags, env));
 
@@ -71,6 +72,25 @@ describe('serve configuration', () => {
     expect(build({ keepRaw: 'true' }, { AUDIT_RELAY_KEEP_RAW: 'false' }).keepRaw).toBe(true);
   });
 
+  it('reads every yes/no option alike: true/1/yes/on and false/0/no/off, and refuses anything else instead of reading it as off', () => {
+    expect(build({ keepRaw: 'no', rotateGzip: 'OFF' })).toMatchObject({ keepRaw: false, rotation: { gzip: false } });
+    expect(build({}, { AUDIT_RELAY_KEEP_RAW: '0' }).keepRaw).toBe(false);
+    expect(build({}, { AUDIT_RELAY_TLS_SELF_SIGNED: 'yes' }).tls).toEqual({ kind: 'self-signed' });
+    expect(build({}, { AUDIT_RELAY_TLS_SELF_SIGNED: 'off' }).tls).toBeUndefined();
+    expect(() => build({}, { AUDIT_RELAY_TLS_SELF_SIGNED: 'ture' })).toThrow(
+      'AUDIT_RELAY_TLS_SELF_SIGNED (--tls-self-signed): "ture" is not true or false',
+    );
+  });
+
+  it('names the environment variable, with its option, when a bad value came from it; the flag alone when it came from the command line', () => {
+    expect(() => build({}, { AUDIT_RELAY_MAX_BODY: 'huge' })).toThrow(
+      new ConfigError('AUDIT_RELAY_MAX_BODY (--max-body)', '"huge" is not a size like 512kb, 10mb or 1048576'),
+    );
+    expect(() => build({ maxBody: 'huge' }, { AUDIT_RELAY_MAX_BODY: '1mb' })).toThrow(/^--max-body: "huge"/);
+    // An error about a combination names each option as the user gave it.
+    expect(() => build({ maxBody: '1mb' }, { AUDIT_RELAY_MAX_IN_FLIGHT: '1mb' })).toThrow(/^AUDIT_RELAY_MAX_IN_FLIGHT \(--max-in-flight\): is 1mb/);
+  });
+
   it('reads one authorization value per line from --authorization-file', () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ar-'));
     try {
@@ -96,7 +116,7 @@ describe('serve configuration', () => {
     [{ authorization: ['Bearer ok', '\tBearer y'] }, '--authorization: value 2 starts or ends with whitespace'],
     [{ jwks: 'ftp://127.0.0.1/j.json' }, "--jwks: the JWKS location's scheme ftp: is not supported; give an http(s) URL or a file"],
     [{ jwks: 'http://u:p@127.0.0.1:1/j.json' }, '--jwks: the JWKS URL must not contain credentials (user:password@)'],
-    [{ keepRaw: 'no' }, '--keep-raw: "no" is not true or false'],
+    [{ keepRaw: 'nope' }, '--keep-raw: "nope" is not true or false (1/0, yes/no and on/off are read too)'],
   ])('refuses %j with a message naming the option', (flags, message) => {
     expect(() => build(flags as Record<string, string>)).toThrow(message);
   });

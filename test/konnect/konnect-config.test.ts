@@ -92,8 +92,10 @@ describe('konnect configuration', () => {
     expect((caught as ConfigError).message.startsWith(`${option}: `)).toBe(true);
   });
 
-  it('refuses a bad boolean in the environment', () => {
-    expect(() => build({}, { AUDIT_RELAY_KONNECT_ALLOW_HTTP: 'maybe' })).toThrow('--allow-http');
+  it('refuses a bad boolean in the environment, naming the variable', () => {
+    expect(() => build({}, { AUDIT_RELAY_KONNECT_ALLOW_HTTP: 'maybe' })).toThrow(
+      'AUDIT_RELAY_KONNECT_ALLOW_HTTP (--allow-http): "maybe" is not true or false',
+    );
   });
 
   it('parses durations', () => {
@@ -139,5 +141,11 @@ describe('send configuration', () => {
     [{ endpoint: 'https://x.example.com', authorization: 'Bearer x', timeout: 'never' }, '--timeout'],
   ])('refuses %j, naming %s', (flags, option) => {
     expect(() => buildSend(flags)).toThrow(new RegExp(`^${option}: `));
+  });
+
+  it('names the environment variable a bad value came from', () => {
+    expect(() => buildSend({ endpoint: 'https://x.example.com', authorization: 'Bearer x' }, { AUDIT_RELAY_SEND_COUNT: 'abc' })).toThrow(
+      /^AUDIT_RELAY_SEND_COUNT \(--count\): "abc"/,
+    );
   });
 });
