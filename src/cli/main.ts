@@ -20,8 +20,12 @@ const program = new Command('audit-relay')
   .addCommand(serveCommand());
 // Usage errors (an unknown option, a missing value) exit 2 like a bad value does, so a script
 // can tell "fix the command line" (2) from "it ran and failed" (1).
+// Commander's "error: " prefix becomes the one a bad value gets, so every refusal reads alike.
 for (const command of [program, ...program.commands]) {
-  command.exitOverride().showHelpAfterError(`(see: ${command === program ? 'audit-relay' : `audit-relay ${command.name()}`} --help)`);
+  command
+    .exitOverride()
+    .showHelpAfterError(`(see: ${command === program ? 'audit-relay' : `audit-relay ${command.name()}`} --help)`)
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, 'audit-relay: ')) });
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -6,7 +6,9 @@ import type { Logger } from '../observability/logger';
 export function addSchemaOptions(command: Command, specs: readonly OptionSpec[]): Command {
   for (const spec of specs) {
     const defaultText = spec.default === undefined ? '' : `; default: ${[spec.default].flat().join(', ')}`;
-    const option = new Option(spec.flags, `${spec.description} (env: ${spec.env}${defaultText})`);
+    const several = spec.repeatable ? `, ${spec.repeatable.envSeparator === '\n' ? 'one value per line' : `separated by "${spec.repeatable.envSeparator}"`}` : '';
+    const required = spec.required ? 'required; ' : '';
+    const option = new Option(spec.flags, `${spec.description} (${required}env: ${spec.env}${several}${defaultText})`);
     if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
     command.addOption(option);
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '../observability/logger';
 import { ConfigError } from './config-error';
-import { parseListenAddress, type ListenAddress } from './listen-address';
+import { listenAddressOption, type ListenAddress } from './listen-address';
 import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type RawOptions } from './option-schema';
 
 /**
@@ -127,8 +127,7 @@ export function buildKonnectConfig(raw: RawOptions): KonnectConfig {
 function konnectConfigFrom(raw: RawOptions): KonnectConfig {
   const text = (key: string) => raw[key] as string | undefined;
 
-  const listen = parseListenAddress(text('listen') ?? '');
-  if (!listen) throw new ConfigError('--listen', `"${text('listen')}" is not HOST:PORT, e.g. 127.0.0.1:8081 or 0.0.0.0:8081`);
+  const listen = listenAddressOption(text('listen'), '--listen', 8081);
 
   let apiToken = text('apiToken');
   if (apiToken !== undefined) {
@@ -207,11 +206,12 @@ export function parseDuration(text: string): number | undefined {
 
 /** `audit-relay send`: one Konnect-shaped batch to any endpoint. */
 export const SEND_OPTIONS: readonly OptionSpec[] = [
-  { key: 'endpoint', flags: '--endpoint <url>', env: 'AUDIT_RELAY_SEND_ENDPOINT', description: 'where to POST the batch (https:// or http://)' },
+  { key: 'endpoint', flags: '--endpoint <url>', env: 'AUDIT_RELAY_SEND_ENDPOINT', required: true, description: 'where to POST the batch (https:// or http://)' },
   {
     key: 'authorization',
     flags: '--authorization <value>',
     env: 'AUDIT_RELAY_SEND_AUTHORIZATION',
+    required: true,
     description: 'the Authorization header, sent verbatim, scheme included (e.g. "Bearer abc", "Splunk abc"); never printed',
   },
   { key: 'format', flags: '--format <format>', env: 'AUDIT_RELAY_SEND_FORMAT', default: 'cef', description: 'cef, json or cps: one event per line in that format' },

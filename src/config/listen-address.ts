@@ -15,6 +15,15 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
 
+/** parseListenAddress for an option's value, or a ConfigError saying what is wrong with it. */
+export function listenAddressOption(text: string | undefined, option: string, examplePort: number): ListenAddress {
+  const address = parseListenAddress(text ?? '');
+  if (address) return address;
+  const port = /:(\d+)$/.exec(text ?? '')?.[1];
+  if (port !== undefined && Number(port) > 65535) throw new ConfigError(option, `"${text}": port ${port} is out of range (0–65535)`);
+  throw new ConfigError(option, `"${text}" is not HOST:PORT, e.g. 127.0.0.1:${examplePort} or 0.0.0.0:${examplePort}`);
+}
+
 export function formatHostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }

@@ -8,6 +8,8 @@ export interface OptionSpec {
   env: string;
   description: string;
   default?: string | string[];
+  /** Has no default and must be given (the help says so). */
+  required?: boolean;
   /** May be given many times; the environment variable holds several, split on this. */
   repeatable?: { envSeparator: string };
 }

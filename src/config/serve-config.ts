@@ -10,7 +10,7 @@ import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type 
 
 export type { RawOptions };
 import { cpuBudget } from './cpu-budget';
-import { parseListenAddress, type ListenAddress } from './listen-address';
+import { listenAddressOption, type ListenAddress } from './listen-address';
 import { formatSize, parseSize } from './size';
 import { parseDuration } from './duration';
 
@@ -23,7 +23,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_AUTHORIZATION',
     repeatable: { envSeparator: '\n' },
     description:
-      'an accepted Authorization header value, compared exactly, scheme included (e.g. "Bearer abc"); repeat it so old and new values work during a rotation; env: one value per line; when no value is configured, one is generated and printed',
+      'an accepted Authorization header value, compared exactly, scheme included (e.g. "Bearer abc"); repeat it so old and new values work during a rotation; when no value is configured, one is generated and printed',
   },
   {
     key: 'authorizationFile',
@@ -37,7 +37,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_SINKS',
     repeatable: { envSeparator: ',' },
     default: ['stdout', 'file:./data/audit-events.ndjson'],
-    description: 'where accepted events go: stdout or file:PATH; repeat for several; env: comma-separated',
+    description: 'where accepted events go: stdout or file:PATH; repeat for several',
   },
   {
     key: 'deadLetter',
@@ -252,8 +252,7 @@ function serveConfigFrom(raw: RawOptions): ServeConfig {
   const text = (key: string) => raw[key] as string | undefined;
   const list = (key: string) => (raw[key] as string[] | undefined) ?? [];
 
-  const listen = parseListenAddress(text('listen') ?? '');
-  if (!listen) throw new ConfigError('--listen', `"${text('listen')}" is not HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080`);
+  const listen = listenAddressOption(text('listen'), '--listen', 8080);
 
   const path = text('path') ?? '';
   if (!path.startsWith('/')) throw new ConfigError('--path', `"${path}" must start with /`);
@@ -339,9 +338,7 @@ const FSYNC_MODES: readonly FsyncMode[] = ['never', 'batch', 'interval'];
 
 function optionalAddress(text: string | undefined, option: string): ListenAddress | undefined {
   if (text === undefined) return undefined;
-  const address = parseListenAddress(text);
-  if (!address) throw new ConfigError(option, `"${text}" is not HOST:PORT, e.g. 127.0.0.1:9090`);
-  return address;
+  return listenAddressOption(text, option, 9090);
 }
 
 function size(raw: RawOptions, key: string, option: string): number {

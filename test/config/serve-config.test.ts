@@ -104,7 +104,7 @@ describe('serve configuration', () => {
 
   it.each([
     [{ listen: 'localhost' }, '--listen: "localhost" is not HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080'],
-    [{ listen: '127.0.0.1:70000' }, '--listen: "127.0.0.1:70000" is not HOST:PORT'],
+    [{ listen: '127.0.0.1:70000' }, '--listen: "127.0.0.1:70000": port 70000 is out of range (0–65535)'],
     [{ path: 'audit' }, '--path: "audit" must start with /'],
     [{ path: '/healthz' }, '--path: /healthz is reserved'],
     [{ maxBody: '10xb' }, '--max-body: "10xb" is not a size like 512kb, 10mb or 1048576'],

@@ -206,7 +206,7 @@ describe('audit-relay serve, as a process', () => {
     });
   });
 
-  describe('usage errors exit 2 as well, naming the option and where the help is', () => {
+  describe('usage errors exit 2 as well, in the same form as a bad value, naming the option and where the help is', () => {
     const usageError = (args: string[]) =>
       run('node', [CLI, ...args]).then(
         () => undefined,
@@ -216,19 +216,19 @@ describe('audit-relay serve, as a process', () => {
     it('an unknown option', async () => {
       expect(await usageError(['serve', '--max-bodies', '1mb'])).toEqual({
         code: 2,
-        stderr: ["error: unknown option '--max-bodies'", '(Did you mean --max-body?)', '(see: audit-relay serve --help)'],
+        stderr: ["audit-relay: unknown option '--max-bodies'", '(Did you mean --max-body?)', '(see: audit-relay serve --help)'],
         stdout: '',
       });
     });
     it('an option without its value', async () => {
       expect(await usageError(['serve', '--max-body'])).toEqual({
         code: 2,
-        stderr: ["error: option '--max-body <size>' argument missing", '(see: audit-relay serve --help)'],
+        stderr: ["audit-relay: option '--max-body <size>' argument missing", '(see: audit-relay serve --help)'],
         stdout: '',
       });
     });
     it('an unknown command', async () => {
-      expect(await usageError(['sevre'])).toMatchObject({ code: 2, stderr: ["error: unknown command 'sevre'", '(Did you mean serve?)', '(see: audit-relay --help)'] });
+      expect(await usageError(['sevre'])).toMatchObject({ code: 2, stderr: ["audit-relay: unknown command 'sevre'", '(Did you mean serve?)', '(see: audit-relay --help)'] });
     });
   });
 });
