@@ -72,6 +72,7 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
     flushIntervalMs: config.flushIntervalMs,
     maxBatch: config.maxBatch,
     maxQueued: config.maxQueuedEvents,
+    allowHttp: config.allowHttp,
   });
   const replay = new ReplayJobs({
     store,

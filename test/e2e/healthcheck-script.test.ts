@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, REPO_ROOT, spawnCli, type SpawnedCli } from '../helpers/spawn-cli';
+import { closedPort } from '../konnect/support/capture-server';
 
 const HEALTHCHECK = path.join(REPO_ROOT, 'scripts', 'healthcheck.js');
 
@@ -12,15 +12,6 @@ function healthcheck(env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
     execFile('node', [HEALTHCHECK], { env: { PATH: process.env.PATH, ...env } }, (error) => resolve(error ? Number(error.code) : 0));
   });
-}
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('scripts/healthcheck.js, the container health check', () => {

@@ -60,6 +60,26 @@ describe('the stand-in across restarts (data dir)', () => {
     for (const id of injected.body.trace_ids) expect(replayed[0]!.text).toContain(`"trace_id":${id},`);
   });
 
+  it('sends nothing to an http:// endpoint saved by a run with --allow-http once restarted without it, and says why in the status', async () => {
+    receiver = await startCaptureServer();
+    standIn = await startTestStandIn({ allowHttp: true }, { directory });
+    await request(standIn.url).patch('/v2/audit-log-destinations').set('authorization', AUTH).send({ endpoint: receiver.url, authorization: 'Bearer x', log_format: 'json' });
+    await request(standIn.url).post('/stand-in/events').set('authorization', AUTH).send({ generate: 1, type: 'authorization' });
+    await waitFor(() => receiver!.deliveries.length === 1);
+    await standIn.close();
+
+    standIn = await startTestStandIn({ allowHttp: false }, { directory });
+    await request(standIn.url).post('/stand-in/events').set('authorization', AUTH).send({ generate: 2, type: 'authorization' });
+    const status = await waitFor(async () => {
+      const body = (await request(standIn!.url).get('/v3/audit-log-webhook/status').set('authorization', AUTH)).body;
+      return body.webhook_status === 'inactive' ? body : undefined; // active after the first run's delivery
+    });
+    expect(status.last_response_message).toContain('not started to allow (--allow-http); nothing was sent');
+    expect(status.last_response_code).toBe(0);
+    expect(receiver.deliveries).toHaveLength(1);
+    expect(standIn.logs()).toContain('batch failed; the webhook is inactive');
+  });
+
   it('marks a replay job that a restart interrupted as failed', async () => {
     standIn = await startTestStandIn({ allowHttp: true, replayStepMs: 60_000 }, { directory });
     await request(standIn.url).put('/v3/audit-log-replay-job').set('authorization', AUTH).send({ start_at: new Date(Date.now() - 60_000).toISOString(), end_at: new Date().toISOString() });

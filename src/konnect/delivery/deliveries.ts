@@ -21,7 +21,19 @@ export interface DeliveriesOptions {
   maxBatch: number;
   /** Per webhook; beyond it the oldest waiting events are dropped (the store keeps them for replay). */
   maxQueued: number;
+  /** --allow-http: deliver to plain http:// endpoints too. */
+  allowHttp: boolean;
 }
+
+/**
+ * An http:// endpoint saved by a run with --allow-http stays in the data directory: a run
+ * without it must not send there either. Shown in the webhook's status, as a failed attempt is.
+ */
+const PLAIN_HTTP_REFUSED: AttemptResult = {
+  kind: 'error',
+  code: 'ERR_INVALID_PROTOCOL',
+  message: 'the endpoint is plain http://, which this stand-in was not started to allow (--allow-http); nothing was sent',
+};
 
 export type DeliveryResult = SendOutcome | { ok: false; skipped: string };
 
@@ -126,6 +138,12 @@ export class Deliveries {
     if (this.abort.signal.aborted) return { ok: false, skipped: 'the stand-in is shutting down' };
     const { settings } = resolved;
     const lines = events.map((event) => lineOf(event, settings.log_format));
+    if (!this.options.allowHttp && isPlainHttp(settings.endpoint)) {
+      const refused: SendOutcome = { ok: false, attempts: 0, last: PLAIN_HTTP_REFUSED };
+      await this.recordAttempt(target, refused.last);
+      await this.recordOutcome(target, refused, lines.length, purpose, redactEndpoint(settings.endpoint));
+      return refused;
+    }
     const outcome = await sendBatch(lines, settings, {
       retry: this.options.retry,
       timeoutMs: this.options.timeoutMs,
@@ -174,6 +192,14 @@ export class Deliveries {
     } catch (error) {
       this.options.logger.error('could not save the webhook status', { error: (error as Error).message });
     }
+  }
+}
+
+function isPlainHttp(endpoint: string): boolean {
+  try {
+    return new URL(endpoint).protocol === 'http:';
+  } catch {
+    return false; // not a URL at all: the attempt reports that
   }
 }
 
