@@ -261,6 +261,8 @@ function serveConfigFrom(raw: RawOptions): ServeConfig {
   const given = list('authorization');
   const fromFile = readAuthorizationFile(text('authorizationFile'));
   const checkAuthorization = (option: string, where: (index: number) => string) => (value: string, index: number) => {
+    // `--authorization "$TOKEN"` with TOKEN unset: an empty value would let an empty header in.
+    if (value === '') throw new ConfigError(option, `${where(index)} is empty (an unset variable?), which would accept requests with an empty Authorization header`);
     if (CONTROL_CHARACTER.test(value)) throw new ConfigError(option, `${where(index)} contains a control character, so no request could match it`);
     if (value.trim() !== value) {
       throw new ConfigError(option, `${where(index)} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
