@@ -20,8 +20,15 @@ export interface Claim {
 }
 
 export class Deduplicator {
-  /** Written identities, oldest first (a Set keeps insertion order). */
+  /** Written identities. */
   private readonly remembered = new Set<string>();
+  /**
+   * The same identities in the order they were written, as a ring once full: `oldest` is the
+   * next to forget. Taking the oldest from the Set itself (`values().next()`) walks past every
+   * slot deleted before it, which stalled the event loop for seconds once the window was full.
+   */
+  private readonly order: string[] = [];
+  private oldest = 0;
   /** Identities being written, and the write that will settle them. */
   private readonly writing = new Map<string, Promise<void>>();
 
@@ -83,8 +90,15 @@ export class Deduplicator {
 
   /** Count `identity` as written (the newest). */
   remember(identity: string): void {
+    if (this.capacity === 0 || this.remembered.has(identity)) return;
+    if (this.order.length < this.capacity) {
+      this.order.push(identity);
+    } else {
+      this.remembered.delete(this.order[this.oldest]!);
+      this.order[this.oldest] = identity;
+      this.oldest = (this.oldest + 1) % this.capacity;
+    }
     this.remembered.add(identity);
-    if (this.remembered.size > this.capacity) this.remembered.delete(this.remembered.values().next().value as string);
   }
 }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Deduplicator, keepRecords } from '../../src/pipeline/deduplicate';
 
 describe('Deduplicator', () => {
@@ -43,6 +44,26 @@ describe('Deduplicator', () => {
     for (const identity of ['a', 'b', 'c']) dedup.claim([identity]).written();
     expect(dedup.size).toBe(2);
     expect(dedup.claim(['a', 'b', 'c'])).toMatchObject({ fresh: [0], duplicates: [1, 2] });
+  });
+
+  it('always remembers exactly the newest `capacity` distinct events, however often the window wraps and events repeat', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 200 }), (capacity, written) => {
+        const dedup = new Deduplicator(capacity);
+        const model: string[] = []; // distinct, in the order first written; a repeat does not renew one
+        for (const number of written) {
+          const identity = `e${number}`;
+          dedup.remember(identity);
+          if (!model.includes(identity)) model.push(identity);
+          if (model.length > capacity) model.shift();
+        }
+        const universe = Array.from({ length: 21 }, (_, number) => `e${number}`);
+        const claim = dedup.claim(universe);
+        claim.failed(); // a question, not a write
+        expect(claim.duplicates.map((index) => universe[index])).toEqual(universe.filter((identity) => model.includes(identity)));
+        expect(dedup.size).toBe(model.length);
+      }),
+    );
   });
 });
 
