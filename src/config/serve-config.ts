@@ -132,7 +132,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     default: '1mb',
     description: 'longest event (characters); longer gets 413',
   },
-  { key: 'maxJsonDepth', flags: '--max-json-depth <count>', env: 'AUDIT_RELAY_MAX_JSON_DEPTH', default: '64', description: 'deepest JSON nesting; deeper gets 400' },
+  { key: 'maxJsonDepth', flags: '--max-json-depth <count>', env: 'AUDIT_RELAY_MAX_JSON_DEPTH', default: '64', description: 'deepest JSON nesting, at most 1000; deeper gets 400' },
   {
     key: 'workers',
     flags: '--workers <count|auto>',
@@ -323,7 +323,7 @@ function serveConfigFrom(raw: RawOptions): ServeConfig {
     maxEvents: count(raw, 'maxEvents', '--max-events'),
     dedupWindow: count(raw, 'dedupWindow', '--dedup-window', 0),
     maxLineLength: size(raw, 'maxLineLength', '--max-line-length'),
-    maxJsonDepth: count(raw, 'maxJsonDepth', '--max-json-depth'),
+    maxJsonDepth: jsonDepth(raw),
     workers: workerCount(text('workers') ?? ''),
     jwksRefetchIntervalMs: positiveDuration(raw, 'jwksRefetchInterval', '--jwks-refetch-interval'),
     headerTimeoutMs: duration(raw, 'headerTimeout', '--header-timeout'),
@@ -359,6 +359,20 @@ function positiveDuration(raw: RawOptions, key: string, option: string): number 
   const ms = duration(raw, key, option);
   if (ms <= 0) throw new ConfigError(option, `"${raw[key]}" must be longer than 0`);
   return ms;
+}
+
+/**
+ * Parsing, normalizing and writing an event recurse once per level: past a few thousand levels
+ * the stack runs out, which would answer 500 (and Konnect retries a 500 for ever). Well under it.
+ */
+const MAX_JSON_DEPTH = 1000;
+
+function jsonDepth(raw: RawOptions): number {
+  const depth = count(raw, 'maxJsonDepth', '--max-json-depth');
+  if (depth > MAX_JSON_DEPTH) {
+    throw new ConfigError('--max-json-depth', `${depth} is more than ${MAX_JSON_DEPTH}, past which an event could exhaust the stack`);
+  }
+  return depth;
 }
 
 function count(raw: RawOptions, key: string, option: string, least = 1): number {

@@ -114,6 +114,7 @@ describe('serve configuration', () => {
     [{ tlsCert: '/nonexistent/c.pem', tlsKey: '/nonexistent/k.pem' }, '--tls-cert: cannot read /nonexistent/c.pem: ENOENT'],
     [{ authorization: ['Bearer x '] }, '--authorization: value 1 starts or ends with whitespace, which HTTP drops from header values'],
     [{ authorization: ['Bearer ok', '\tBearer y'] }, '--authorization: value 2 starts or ends with whitespace'],
+    [{ maxJsonDepth: '1001' }, '--max-json-depth: 1001 is more than 1000, past which an event could exhaust the stack'],
     [{ authorization: [''] }, '--authorization: value 1 is empty (an unset variable?), which would accept requests with an empty Authorization header'],
     [{ authorization: ['Bearer ok', '   '] }, '--authorization: value 2 starts or ends with whitespace'],
     [{ jwks: 'ftp://127.0.0.1/j.json' }, "--jwks: the JWKS location's scheme ftp: is not supported; give an http(s) URL or a file"],

@@ -336,6 +336,18 @@ describe('POST /audit-logs', () => {
       expect(formats).toEqual(['json', 'json', 'json', 'json', 'json', 'cps', 'cps', 'cps', 'json']);
     });
 
+    it('writes an event as deep as the largest --max-json-depth allows (1000, objects and arrays mixed), and refuses one level more with 400', async () => {
+      await receiver.close();
+      receiver = await startTestReceiver({ maxBody: '2mb', maxJsonDepth: '1000' });
+      const nested = (levels: number) => `${'{"a":['.repeat(levels / 2)}1${']}'.repeat(levels / 2)}`;
+      const deepest = `{"id":"deep","a":${nested(998)}}`; // 999 levels; the event's own object is the 1000th
+      expect((await post(`${deepest}\n`)).body).toEqual({ accepted: 1, rejected: 0 });
+      expect(receiver.events()[0]!.raw).toBe(deepest);
+      const tooDeep = await post(`{"id":"deeper","a":${nested(1000)}}\n`);
+      expect(tooDeep.status).toBe(400);
+      expect(tooDeep.body.detail).toBe("line 1: JSON nests deeper than 1000 levels (--max-json-depth)");
+    });
+
     it('dead-letters a line that is not UTF-8 with its exact bytes', async () => {
       const bad = Buffer.from([0x43, 0x45, 0x46, 0xff, 0x0a]);
       const response = await post(Buffer.concat([Buffer.from(`${CEF_AUTHZ_LIST}\n`), bad]));
