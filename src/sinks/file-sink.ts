@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { compressLeftovers, compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
@@ -24,6 +24,17 @@ export interface FileSinkOptions {
  * It then reads ready again so traffic comes back to find out whether the fault is gone.
  */
 const WRITE_FAILURE_SHOWN_MS = 5000;
+
+/**
+ * A FIFO or a socket where the file should be: opening a FIFO waits for a reader, for ever, and
+ * would hold every request behind it. Refused instead, like any other unwritable path. Devices
+ * (/dev/null, /dev/full) are written as files are.
+ */
+function refuseNonFile(filePath: string, stat: Stats | undefined): void {
+  if (stat?.isFIFO() || stat?.isSocket()) {
+    throw new Error(`${filePath} is a ${stat.isFIFO() ? 'FIFO' : 'socket'}, not a file; a file sink appends to a regular file`);
+  }
+}
 
 export const DEFAULT_FILE_SINK_OPTIONS: FileSinkOptions = { fsync: 'never', fsyncIntervalMs: 1000, rotation: undefined };
 
@@ -131,6 +142,7 @@ export class FileSink implements Sink {
   }
 
   private async openHandle(): Promise<void> {
+    refuseNonFile(this.filePath, statSync(this.filePath, { throwIfNoEntry: false }));
     const handle = await fs.open(this.filePath, 'a');
     const stat = await handle.stat();
     let size = stat.size;
@@ -195,6 +207,7 @@ export class FileSink implements Sink {
   private async checkPath(): Promise<void> {
     accessSync(path.dirname(this.filePath), fsConstants.W_OK);
     const current = statSync(this.filePath, { throwIfNoEntry: false });
+    refuseNonFile(this.filePath, current);
     if (this.reopenRequested || !this.handle || !current || current.ino !== this.inode) {
       this.reopenRequested = false;
       await this.closeHandle();
@@ -294,6 +307,7 @@ export class FileSink implements Sink {
       // As the next write sees it: through the open file while the path still names it (its mode
       // does not matter then), else by opening the path, which must then be writable.
       const current = await fs.stat(this.filePath).catch(() => undefined);
+      refuseNonFile(this.filePath, current);
       const writesThroughHandle = this.handle !== undefined && !this.reopenRequested && current?.ino === this.inode;
       if (!writesThroughHandle) {
         await fs.access(this.filePath, fsConstants.W_OK).catch((error: NodeJS.ErrnoException) => {

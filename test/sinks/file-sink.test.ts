@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +45,25 @@ describe('FileSink', () => {
     await sink.open();
     await expect(sink.write('x\n')).rejects.toThrow(/ENOSPC/);
     await sink.close();
+  });
+
+  it('refuses a FIFO at its path, at start and when one replaces the file, instead of waiting for a reader for ever; writes again once it is gone', async () => {
+    const file = path.join(directory, 'events.ndjson');
+    execFileSync('mkfifo', [file]);
+    await expect(new FileSink(file).open()).rejects.toThrow(`${file} is a FIFO, not a file; a file sink appends to a regular file`);
+
+    fs.rmSync(file);
+    const sink = new FileSink(file);
+    await sink.open();
+    await sink.write('one\n');
+    fs.rmSync(file);
+    execFileSync('mkfifo', [file]);
+    await expect(sink.write('two\n')).rejects.toThrow(/is a FIFO/);
+    expect(await sink.unreadyReason()).toMatch(/is a FIFO/);
+    fs.rmSync(file);
+    await sink.write('three\n');
+    await sink.close();
+    expect(fs.readFileSync(file, 'utf8')).toBe('three\n');
   });
 
   it('reports a directory it cannot write as not ready', async () => {
