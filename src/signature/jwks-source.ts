@@ -199,7 +199,10 @@ export class JwksSource implements RefreshableKeySource {
   private async readText(signal: AbortSignal): Promise<string> {
     if (this.location.kind === 'file') {
       // Its size first: a JWKS is small, and a huge file is not one (nor worth reading to find out).
-      if ((await stat(this.location.path)).size > MAX_JWKS_BYTES) throw new Error(`file is larger than ${MAX_JWKS_BYTES} bytes`);
+      const file = await stat(this.location.path);
+      // A FIFO would block the read (and a thread-pool thread) until a writer came, if ever.
+      if (!file.isFile()) throw new Error('not a regular file');
+      if (file.size > MAX_JWKS_BYTES) throw new Error(`file is larger than ${MAX_JWKS_BYTES} bytes`);
       return readFile(this.location.path, { encoding: 'utf8', signal });
     }
     const response = await fetch(this.location.url, {

@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path, { join } from 'node:path';
@@ -317,6 +317,20 @@ describe('JwksSource from a file', () => {
       `could not load JWKS from ${join(tempDir.path, 'absent.json')}: ENOENT: no such file or directory, stat '${join(tempDir.path, 'absent.json')}'`,
       `could not load JWKS from ${rsaPath}: JWKS key 0 is kty "RSA", expected OKP Ed25519`,
     ]);
+  });
+
+  it('reports a FIFO at the path as not a file instead of waiting on it for a writer, and loads the file that replaces it', async () => {
+    const path = join(tempDir.path, 'jwks.json');
+    execFileSync('mkfifo', [path]);
+    const errors: Error[] = [];
+    const source = makeSource(path, (error) => errors.push(error));
+    await source.start();
+    expect(source.hasKeys()).toBe(false);
+    expect(errors.map((error) => error.message)).toEqual([`could not load JWKS from ${path}: not a regular file`]);
+    rmSync(path);
+    writeFileSync(path, jwksA);
+    await expect(source.refresh()).resolves.toBe(true);
+    expect(verifyLine(lineSignedByA, 'cef', source.keys())).toBe('valid');
   });
 
   it('masks a query string wherever the location is shown, since it may hold a token', async () => {
