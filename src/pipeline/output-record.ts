@@ -2,6 +2,9 @@ import type { EventFormat } from '../formats/parse-frame';
 
 export type SignatureOutcome = 'valid' | 'invalid' | 'missing' | 'unchecked';
 
+/** How every record written starts, accepted or dead-lettered: how a sink knows its own lines. */
+export const RECORD_START = '{"received_at":"';
+
 /**
  * The output contract: one JSON record per accepted event, written as one line. Key order is part
  * of the contract; `raw` is left out when it is undefined (--keep-raw false). The newline is

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { compressLeftovers, compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
 import type { Sink } from './sink';
 import { ensureDirectory } from './ensure-directory';
+import { RECORD_START } from '../pipeline/output-record';
 
 export type FsyncMode = 'never' | 'batch' | 'interval';
 
@@ -164,7 +165,9 @@ export class FileSink implements Sink {
   /**
    * A crash (SIGKILL, power loss) can stop a write part-way and leave an incomplete last line.
    * Its request was never acknowledged, since an answer waits for the whole write; cut it off so
-   * the next record starts on a line of its own instead of being glued onto the fragment.
+   * the next record starts on a line of its own instead of being glued onto the fragment. A last
+   * line that is not the start of one of our records was written by someone else: it is kept,
+   * and ended with a newline.
    */
   private async dropIncompleteLastLine(handle: fs.FileHandle, size: number): Promise<number> {
     const reader = await fs.open(this.filePath, 'r').catch(() => undefined);
@@ -183,6 +186,13 @@ export class FileSink implements Sink {
         end = start;
       }
       if (end === size) return size;
+      const head = Buffer.alloc(Math.min(RECORD_START.length, size - end));
+      await reader.read(head, 0, head.length, end);
+      if (!RECORD_START.startsWith(head.toString('latin1'))) {
+        await handle.write('\n');
+        this.options.onRepair?.(`${this.name}: the last line (${size - end} bytes) had no newline and is not a record of ours, so it was kept and ended with one`);
+        return size + 1;
+      }
       await handle.truncate(end);
       this.options.onRepair?.(`${this.name}: dropped an incomplete last line of ${size - end} bytes (a write cut short by a crash; it was never acknowledged)`);
       return end;

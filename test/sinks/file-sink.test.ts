@@ -40,6 +40,28 @@ describe('FileSink', () => {
     }
   });
 
+  it('cuts off a torn record of its own left by a crash, but keeps a last line someone else wrote, ending it with a newline', async () => {
+    const repairs: string[] = [];
+    const openWith = async (file: string, content: string) => {
+      fs.writeFileSync(file, content);
+      const sink = new FileSink(file, 'file:test', { fsync: 'never', fsyncIntervalMs: 1000, rotation: undefined, onRepair: (message) => repairs.push(message) });
+      await sink.open();
+      await sink.write('{"received_at":"new"}\n');
+      await sink.close();
+      return fs.readFileSync(file, 'utf8');
+    };
+    expect(await openWith(path.join(directory, 'torn'), '{"received_at":"a"}\n{"received_at":"2026-01-0')).toBe('{"received_at":"a"}\n{"received_at":"new"}\n');
+    expect(await openWith(path.join(directory, 'torn-short'), '{"received_at":"a"}\n{"rec')).toBe('{"received_at":"a"}\n{"received_at":"new"}\n');
+    expect(await openWith(path.join(directory, 'theirs'), 'line one\nmy precious last line')).toBe('line one\nmy precious last line\n{"received_at":"new"}\n');
+    expect(await openWith(path.join(directory, 'one-line'), 'x'.repeat(200_000))).toBe(`${'x'.repeat(200_000)}\n{"received_at":"new"}\n`);
+    expect(repairs).toEqual([
+      'file:test: dropped an incomplete last line of 25 bytes (a write cut short by a crash; it was never acknowledged)',
+      'file:test: dropped an incomplete last line of 5 bytes (a write cut short by a crash; it was never acknowledged)',
+      'file:test: the last line (21 bytes) had no newline and is not a record of ours, so it was kept and ended with one',
+      'file:test: the last line (200000 bytes) had no newline and is not a record of ours, so it was kept and ended with one',
+    ]);
+  });
+
   it('rejects a write the device refuses (ENOSPC on /dev/full)', async () => {
     const sink = new FileSink('/dev/full');
     await sink.open();
