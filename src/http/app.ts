@@ -4,8 +4,8 @@ import express, { type Express } from 'express';
 import parseUrl from 'parseurl';
 import { healthRoutes, type ReadinessCheck } from './health-routes';
 import { ingestPaths, ingestRoute, type IngestOptions } from './ingest-route';
-import { answerReceiverError, notFound, receiverProblemHandler } from './problem-response';
-import { badRequest, Problem } from '../problem';
+import { answerReceiverError, notFound, onlyGet, receiverProblemHandler } from './problem-response';
+import { badRequest } from '../problem';
 import type { Logger } from '../observability/logger';
 import { securityHeaders } from './security-headers';
 import { connectionDiscipline } from './connection-close';
@@ -50,9 +50,7 @@ export function createMetricsApp(metrics: ReceiverMetrics, logger: Logger): Expr
   app.use(connectionDiscipline);
   app.use(securityHeaders());
   app.use(requestIdentity(metrics));
-  app.route('/metrics').get(metricsRoute(metrics)).all((request) => {
-    throw new Problem(405, 'Method Not Allowed', `${request.method} is not served at /metrics; use GET`, { allow: 'GET, HEAD' });
-  });
+  app.route('/metrics').get(metricsRoute(metrics)).all(onlyGet);
   app.use(notFound);
   app.use(receiverProblemHandler(logger));
   return app;
@@ -102,7 +100,7 @@ function createReceiverApp(options: ReceiverAppOptions): Express {
   app.use(connectionDiscipline);
   app.use(securityHeaders());
   app.use(requestIdentity(options.metrics));
-  if (options.serveMetrics) app.get('/metrics', metricsRoute(options.metrics));
+  if (options.serveMetrics) app.route('/metrics').get(metricsRoute(options.metrics)).all(onlyGet);
   const readiness: ReadinessCheck[] = [...options.sinks, options.deadLetter];
   if (options.verifier) readiness.push({ name: 'jwks', unreadyReason: () => options.verifier!.unreadyReason() });
   app.use(healthRoutes(readiness));

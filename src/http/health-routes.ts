@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { onlyGet } from './problem-response';
 
 /** Something that must work for the receiver to take events: a sink, the dead letter, the keys. */
 export interface ReadinessCheck {
@@ -10,14 +11,14 @@ export interface ReadinessCheck {
 /** /healthz: the process answers. /readyz: every check passes. */
 export function healthRoutes(checks: readonly ReadinessCheck[]): Router {
   const router = Router();
-  router.get('/healthz', (_request, response) => {
+  router.route('/healthz').get((_request, response) => {
     response.json({ status: 'ok' });
-  });
-  router.get('/readyz', async (_request, response) => {
+  }).all(onlyGet);
+  router.route('/readyz').get(async (_request, response) => {
     const reasons = await Promise.all(checks.map((check) => check.unreadyReason()));
     const report = Object.fromEntries(checks.map((check, index) => [check.name, reasons[index] ?? 'ok']));
     const ready = reasons.every((reason) => reason === undefined);
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: report });
-  });
+  }).all(onlyGet);
   return router;
 }

@@ -17,6 +17,11 @@ export const notFound: RequestHandler = (request) => {
   throw new Problem(404, 'Not Found', `nothing is served at ${request.method} ${request.path}`);
 };
 
+/** For a path served to GET (and HEAD) only: any other method gets 405 with Allow. */
+export const onlyGet: RequestHandler = (request) => {
+  throw new Problem(405, 'Method Not Allowed', `${request.method} is not served at ${request.path}; use GET`, { allow: 'GET, HEAD' });
+};
+
 export const receiverProblemHandler = (logger: Logger) => problemHandler(logger, receiverProblemBody);
 
 /** The receiver's answer to an error raised outside Express (the ingest route). */

@@ -207,6 +207,14 @@ describe('POST /audit-logs', () => {
       expect(notReady.status).toBe(503);
       expect(notReady.body.checks[`file:${receiver.eventsFile}`]).toMatch(/ENOENT/);
     });
+
+    it.each(['/healthz', '/readyz', '/metrics'])('answers another method than GET on %s with 405 and Allow', async (path) => {
+      const response = await request(receiver.origin).post(path).send('x');
+      expect(response.status).toBe(405);
+      expect(response.headers['allow']).toBe('GET, HEAD');
+      expect(response.body).toMatchObject({ status: 405, detail: `POST is not served at ${path}; use GET`, instance: path });
+      expect((await request(receiver.origin).head(path)).status).not.toBe(405);
+    });
   });
 
   describe('decoding', () => {
