@@ -144,14 +144,16 @@ export function ingestRoute(options: IngestOptions): IngestHandler {
     let batch = await runBatch();
     let claim: Claim | undefined;
     try {
-      const verdict = batch.signatures.invalid > 0 && options.verifier ? await options.verifier.afterInvalidSignatures(keysChecked!) : 'final';
+      // A refetch may bring a key Konnect rotated in, unless every invalid sig is no signature at all.
+      const unverified = batch.signatures.invalid - batch.malformedSignatures;
+      const verdict = unverified > 0 && options.verifier ? await options.verifier.afterInvalidSignatures(keysChecked!) : 'final';
       if (verdict === 'recheck') {
         batch.release();
         batch = await runBatch(); // the keys rotated: check again with the new set
       } else if (verdict !== 'final' && options.verifier?.mode === 'require') {
         // Refused for now, not dead-lettered: the keys may be older than the signatures.
         throw serviceUnavailable(
-          `${batch.signatures.invalid} ${batch.signatures.invalid === 1 ? 'event has' : 'events have'} a signature no loaded key verifies; the keys are fetched again within ${verdict} s in case Konnect rotated them (--signatures require): nothing was accepted, retry then`,
+          `${unverified} ${unverified === 1 ? 'event has' : 'events have'} a signature no loaded key verifies; the keys are fetched again within ${verdict} s in case Konnect rotated them (--signatures require): nothing was accepted, retry then`,
           verdict,
         );
       }

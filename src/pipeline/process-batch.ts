@@ -3,6 +3,7 @@ import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } f
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizedPlainCefJson, normalizeEvent } from '../normalize/normalize-event';
 import { normalizeFlatJson } from '../normalize/flat-json-event';
+import { hasWellFormedSignature } from '../signature/verify';
 import { encodeLines } from './encode-lines';
 import { eventIdentity } from './event-identity';
 import { acceptedRecord, deadLetterRecord, isPlainText, type SignatureOutcome } from './output-record';
@@ -60,6 +61,8 @@ export interface BatchResult {
   formats: Record<EventFormat, number>;
   /** How many well-framed events had each signature outcome. */
   signatures: Record<SignatureOutcome, number>;
+  /** Of the `invalid` ones, how many carry a sig that is no Ed25519 signature at all: no key refetch can help those. */
+  malformedSignatures: number;
 }
 
 
@@ -71,13 +74,14 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
   const signatures = options.checkSignature ? await checkSignatures(frames, options.checkSignature) : undefined;
   const acceptedRecords: string[] = [];
   const deadLetterRecords: string[] = [];
-  const counts: Pick<BatchResult, 'accepted' | 'identities' | 'recordFormats' | 'rejected' | 'formats' | 'signatures'> = {
+  const counts: Pick<BatchResult, 'accepted' | 'identities' | 'recordFormats' | 'rejected' | 'formats' | 'signatures' | 'malformedSignatures'> = {
     accepted: 0,
     identities: [],
     recordFormats: [],
     rejected: [],
     formats: { cef: 0, json: 0, cps: 0 },
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
+    malformedSignatures: 0,
   };
   const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain: boolean): void => {
     counts.accepted++;
@@ -91,6 +95,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
     if (frame.kind !== 'invalid') counts.signatures[signature]++;
+    if (signature === 'invalid' && !hasWellFormedSignature(frame.text, signedFormatOf(frame))) counts.malformedSignatures++;
     const refused = options.requireValidSignature && signature !== 'valid';
     // Konnect's flat JSON is written out from its text; everything else is parsed.
     const flatEventJson = frame.kind === 'json' && frame.members && !refused ? normalizeFlatJson(frame.text, frame.members) : undefined;

@@ -20,7 +20,7 @@ export {
 export type { Ed25519KeyPair, Ed25519PrivateJwk, Ed25519PublicJwk, KeyEncoding, WriteKeyOptions } from './keys';
 export { KONNECT_LOG_FORMATS, splitKonnectLine, splitKonnectLineBytes } from './konnect-line';
 export type { KonnectLogFormat, SplitLine, SplitLineBytes } from './konnect-line';
-export { ED25519_SIGNATURE_BYTES, verifyLine, verifyLineAsync, verifyLineWithRefresh, verifySignature } from './verify';
+export { ED25519_SIGNATURE_BYTES, hasWellFormedSignature, verifyLine, verifyLineAsync, verifyLineWithRefresh, verifySignature } from './verify';
 export type { RefreshableKeySource, VerificationResult } from './verify';
 export { signCefLine, signCpsLine, signJsonLine, signLine, signMessage } from './sign';
 export { parseJwks, publishJwks } from './jwks';

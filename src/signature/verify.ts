@@ -32,14 +32,29 @@ export function verifyLine(
   return verifySignature(message, signature, keys) ? 'valid' : 'invalid';
 }
 
+/** The 64 bytes of a base64url Ed25519 signature; undefined when it cannot be one. */
+function signatureBytesOf(signature: string): Buffer | undefined {
+  const bytes = decodeBase64Url(signature);
+  return bytes !== undefined && bytes.length === ED25519_SIGNATURE_BYTES ? bytes : undefined;
+}
+
+/**
+ * Whether the line's sig could be an Ed25519 signature at all (64 bytes of base64url). One that
+ * cannot is invalid under every key, so fetching the keys again cannot change its outcome.
+ */
+export function hasWellFormedSignature(line: string | Uint8Array, format: KonnectLogFormat): boolean {
+  const { signature } = splitKonnectLineBytes(typeof line === 'string' ? Buffer.from(line, 'utf8') : line, format);
+  return signature !== undefined && signatureBytesOf(signature) !== undefined;
+}
+
 /** True when `signature` (base64url, padded or not) is a valid Ed25519 signature of `message` by one of `keys`. */
 export function verifySignature(
   message: Uint8Array,
   signature: string,
   keys: readonly KeyObject[],
 ): boolean {
-  const signatureBytes = decodeBase64Url(signature);
-  if (signatureBytes === undefined || signatureBytes.length !== ED25519_SIGNATURE_BYTES) return false;
+  const signatureBytes = signatureBytesOf(signature);
+  if (signatureBytes === undefined) return false;
   for (const key of keys) {
     try {
       // null algorithm = pure Ed25519 (RFC 8032), no pre-hash.
@@ -64,8 +79,8 @@ export async function verifyLineAsync(
   const bytes = typeof line === 'string' ? Buffer.from(line, 'utf8') : line;
   const { message, signature } = splitKonnectLineBytes(bytes, format);
   if (signature === undefined) return 'missing';
-  const signatureBytes = decodeBase64Url(signature);
-  if (signatureBytes === undefined || signatureBytes.length !== ED25519_SIGNATURE_BYTES) return 'invalid';
+  const signatureBytes = signatureBytesOf(signature);
+  if (signatureBytes === undefined) return 'invalid';
   for (const key of keys) {
     const verified = await new Promise<boolean>((resolve) => {
       try {

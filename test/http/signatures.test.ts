@@ -114,6 +114,21 @@ describe('signature verification in the receiver', () => {
     expect(receiver.events().map((event) => event.signature)).toEqual(['valid', 'valid']);
   });
 
+  it('under require, dead-letters at once a sig that is no Ed25519 signature at all (wrong length, not base64url), since no refetched key could verify it', async () => {
+    receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '1h' }); // the keys stay too recent to rule out a rotation
+    const malformed = [`${CEF_UNSIGNED} sig=AAAA`, JSON_UNSIGNED.replace(/}$/, ',"sig":"@@@@"}'), JSON_UNSIGNED.replace(/}$/, ',"sig":12345}')];
+    const postLines = (lines: string[]) =>
+      request(receiver!.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).set('Content-Encoding', 'gzip').send(zlib.gzipSync(`${lines.join('\n')}\n`));
+    const response = await postLines([validCef, ...malformed]);
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ accepted: 1, rejected: 3 });
+    expect(receiver.deadLetters().map((record) => [record.raw, record.reason.split(':')[0]])).toEqual(malformed.map((line) => [line, 'signature invalid']));
+    // One well-formed sig that fails among them still waits for the keys to be confirmed.
+    const withForged = await postLines([forgedCef, ...malformed]);
+    expect(withForged.status).toBe(503);
+    expect(withForged.body.detail).toMatch(/^1 event has a signature no loaded key verifies/);
+  });
+
   it('under require, does not hold a request while a JWKS refetch hangs: 503 after 2 s, not after the fetch timeout', async () => {
     receiver = await startTestReceiver({ jwks: jwks.url, signatures: 'require', jwksRefetchInterval: '100ms' });
     await new Promise((resolve) => setTimeout(resolve, 150));

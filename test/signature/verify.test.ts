@@ -7,7 +7,7 @@ import { generateEd25519KeyPair, readPrivateKeyFile, readPublicKeyFile } from '.
 import { splitKonnectLine } from '../../src/signature/konnect-line';
 import type { KonnectLogFormat } from '../../src/signature/konnect-line';
 import { signCefLine, signJsonLine, signLine, signMessage } from '../../src/signature/sign';
-import { verifyLine, verifyLineAsync, verifyLineWithRefresh, verifySignature } from '../../src/signature/verify';
+import { hasWellFormedSignature, verifyLine, verifyLineAsync, verifyLineWithRefresh, verifySignature } from '../../src/signature/verify';
 import type { RefreshableKeySource } from '../../src/signature/verify';
 import {
   CEF_AUTHZ_LINE,
@@ -263,5 +263,21 @@ describe('verifyLineWithRefresh', () => {
     await expect(verifyLineWithRefresh(signedByB, 'cef', source)).resolves.toBe('valid');
     await expect(verifyLineWithRefresh(CEF_AUTHZ_LINE, 'cef', source)).resolves.toBe('missing');
     expect(source.refreshes).toBe(0);
+  });
+});
+
+describe('hasWellFormedSignature', () => {
+  const { privateKey } = generateEd25519KeyPair();
+  const cef = 'CEF:0|KongInc|Konnect|1.0|AuditLog|Authz.portals|1|rt=1700000000000 src=1.2.3.4';
+
+  it('holds for a sig of 64 bytes of base64url, whoever signed it', () => {
+    expect(hasWellFormedSignature(signCefLine(cef, privateKey), 'cef')).toBe(true);
+    expect(hasWellFormedSignature(signJsonLine('{"a":1}', privateKey), 'json')).toBe(true);
+  });
+
+  it('fails for no sig, a sig of another length, and one that is not base64url', () => {
+    expect(hasWellFormedSignature(cef, 'cef')).toBe(false);
+    expect(hasWellFormedSignature(`${cef} sig=AAAA`, 'cef')).toBe(false);
+    expect(hasWellFormedSignature('{"a":1,"sig":"@@@@"}', 'json')).toBe(false);
   });
 });
