@@ -23,6 +23,13 @@ export class ReceiverMetrics {
     registers: [this.registry],
   });
 
+  readonly warnedEvents = new Counter({
+    name: 'audit_relay_events_with_warnings_total',
+    help: 'Accepted events (duplicates included) that the parser read leniently; each written record lists its warnings',
+    labelNames: ['format'] as const,
+    registers: [this.registry],
+  });
+
   readonly requestBytes = new Counter({
     name: 'audit_relay_request_bytes_total',
     help: 'Request body bytes as sent (compressed or not)',
@@ -92,6 +99,7 @@ export class ReceiverMetrics {
     for (const [format, count] of Object.entries(accepted)) {
       if (count > 0) this.events.inc({ outcome: 'accepted', format, reason: '' }, count);
     }
+    for (const [format, count] of Object.entries(batch.warned)) if (count > 0) this.warnedEvents.inc({ format }, count);
     for (const rejected of batch.rejected) this.events.inc({ outcome: 'rejected', format: rejected.format, reason: rejected.code });
     for (const [outcome, count] of Object.entries(batch.signatures)) if (count > 0) this.signatures.inc({ outcome }, count);
   }

@@ -1,5 +1,6 @@
 import { frameBody, type FramingLimits } from '../ingest/framing';
 import { parseFrame, type EventFormat, type FormatOptions, type ParseOutcome } from '../formats/parse-frame';
+import type { CefWarning } from '../formats/cef/types';
 import type { Frame, RejectionCode } from '../ingest/framing';
 import { normalizedPlainCefJson, normalizeEvent } from '../normalize/normalize-event';
 import { normalizeFlatJson } from '../normalize/flat-json-event';
@@ -44,6 +45,8 @@ const FORMAT_OF_REJECTION: Record<RejectionCode, EventFormat | 'unknown' | undef
 
 export interface BatchResult {
   accepted: number;
+  /** Of the accepted, how many in each format the parser read with warnings (their records carry them). */
+  warned: Record<EventFormat, number>;
   /** Per accepted record, in order, when asked (`identify`): what makes it the same event as another. */
   identities: string[];
   /** Per accepted record: where it ends in `acceptedOutput` (its newline included). */
@@ -74,8 +77,9 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
   const signatures = options.checkSignature ? await checkSignatures(frames, options.checkSignature) : undefined;
   const acceptedRecords: string[] = [];
   const deadLetterRecords: string[] = [];
-  const counts: Pick<BatchResult, 'accepted' | 'identities' | 'recordFormats' | 'rejected' | 'formats' | 'signatures' | 'malformedSignatures'> = {
+  const counts: Pick<BatchResult, 'accepted' | 'warned' | 'identities' | 'recordFormats' | 'rejected' | 'formats' | 'signatures' | 'malformedSignatures'> = {
     accepted: 0,
+    warned: { cef: 0, json: 0, cps: 0 },
     identities: [],
     recordFormats: [],
     rejected: [],
@@ -83,14 +87,15 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     signatures: { valid: 0, invalid: 0, missing: 0, unchecked: 0 },
     malformedSignatures: 0,
   };
-  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain: boolean): void => {
+  const accept = (frame: Frame, signature: SignatureOutcome, format: EventFormat, eventJson: string, rawIsPlain: boolean, warnings?: string[]): void => {
     counts.accepted++;
     counts.formats[format]++;
+    if (warnings !== undefined) counts.warned[format]++;
     if (options.identify) {
       counts.identities.push(eventIdentity(frame.text));
       counts.recordFormats.push(format);
     }
-    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, options.keepRaw === false ? undefined : frame.text, rawIsPlain));
+    acceptedRecords.push(acceptedRecord(receivedAt, format, eventJson, signature, options.keepRaw === false ? undefined : frame.text, rawIsPlain, warnings));
   };
   for (const [index, frame] of frames.entries()) {
     const signature: SignatureOutcome = signatures?.[index] ?? 'unchecked';
@@ -127,7 +132,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     const rawIsPlain = event.format === 'cef' && isPlainText(frame.text);
     // Nothing in a plain line needs escaping, so nothing in its event does: it is written directly.
     const eventJson = rawIsPlain ? normalizedPlainCefJson(event.cef) : JSON.stringify(normalizeEvent(event));
-    accept(frame, signature, event.format, eventJson, rawIsPlain);
+    accept(frame, signature, event.format, eventJson, rawIsPlain, event.format === 'cef' ? warningTexts(event.warnings) : undefined);
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
@@ -165,4 +170,10 @@ async function checkSignatures(frames: readonly Frame[], check: SignatureCheck):
 function signedFormatOf(frame: Frame): EventFormat {
   if (frame.kind === 'text') return 'cef';
   return frame.text.startsWith('{"event":') ? 'cps' : 'json';
+}
+
+/** The parser's warnings as the record carries them, each with where in `raw` it was seen; undefined when none. */
+function warningTexts(warnings: readonly CefWarning[]): string[] | undefined {
+  if (warnings.length === 0) return undefined;
+  return warnings.map((warning) => (warning.offset === undefined ? warning.message : `${warning.message} (at character ${warning.offset + 1})`));
 }

@@ -408,13 +408,42 @@ describe('POST /audit-logs', () => {
           .send(body);
         expect(answer.body).toMatchObject({ accepted: 3, rejected: 1 });
         const records = withoutRaw.events();
-        for (const record of records) expect(Object.keys(record)).toEqual(['received_at', 'format', 'event', 'signature']);
         const kept = receiver.events();
+        // The quoted line's msg is read into request's value, with a warning, in both.
+        expect(records.map((record) => Object.keys(record))).toEqual(kept.map((record) => Object.keys(record).filter((key) => key !== 'raw')));
+        expect(records.map((record) => Object.keys(record).at(-1))).toEqual(['signature', 'warnings', 'signature']);
         expect(kept.map((record) => record.raw)).toEqual([CEF_AUTHZ_LIST, quoted, JSON_ACCESS]);
-        expect(records.map(({ format, event, signature }) => ({ format, event, signature }))).toEqual(
-          kept.map(({ format, event, signature }) => ({ format, event, signature })),
+        expect(records.map(({ format, event, signature, warnings }) => ({ format, event, signature, warnings }))).toEqual(
+          kept.map(({ format, event, signature, warnings }) => ({ format, event, signature, warnings })),
         );
         expect(withoutRaw.deadLetters().map((record) => record.raw)).toEqual(['not an event']);
+      } finally {
+        await withoutRaw.close();
+      }
+    });
+
+    it('lists what the CEF parser read leniently in warnings, between signature and raw, with where in raw it was seen; with --keep-raw false too', async () => {
+      const lenient = 'CEF:0|Acme|Proxy|2.1|100|request|3|request=http://x/a?b=1&c=2 msg=first msg=second';
+      const quoted = 'CEF:0|Acme|Proxy|2.1|100|request|42|msg=say "hi"';
+      await post(`${lenient}\n${quoted}\n${CEF_AUTHZ_LIST}\n`);
+      const [first, second, konnect] = receiver.events();
+      expect(Object.keys(first!)).toEqual(['received_at', 'format', 'event', 'signature', 'warnings', 'raw']);
+      expect(first!.warnings).toEqual([
+        `unescaped "=" kept in the value of request (at character ${lenient.indexOf('b=1') + 2})`,
+        `repeated key msg: the last value wins (at character ${lenient.indexOf('msg=second') + 1})`,
+      ]);
+      expect(first!.event).toMatchObject({ request: 'http://x/a?b=1&c=2', msg: 'second' });
+      expect(first!.raw).toBe(lenient);
+      expect(second!.warnings).toEqual([expect.stringMatching(/^severity "42" is neither 0–10/)]);
+      expect(second!.raw).toBe(quoted);
+      expect(Object.keys(konnect!)).toEqual(['received_at', 'format', 'event', 'signature', 'raw']);
+
+      const withoutRaw = await startTestReceiver({ keepRaw: 'false' });
+      try {
+        await request(withoutRaw.origin).post('/audit-logs').set('Authorization', TEST_AUTHORIZATION).send(lenient);
+        const [record] = withoutRaw.events();
+        expect(Object.keys(record!)).toEqual(['received_at', 'format', 'event', 'signature', 'warnings']);
+        expect(record!.warnings).toEqual(first!.warnings);
       } finally {
         await withoutRaw.close();
       }

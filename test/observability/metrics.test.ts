@@ -27,6 +27,8 @@ describe('GET /metrics', () => {
     await post().set('Authorization', 'Bearer nope').send('x');
     await post().set('Authorization', TEST_AUTHORIZATION).set('Content-Encoding', 'gzip').send(body);
     await post().set('Authorization', TEST_AUTHORIZATION).send(CEF_AUTHZ_LIST);
+    const lenientCef = 'CEF:0|Acme|Proxy|2.1|100|request|3|request=/a?b=1'; // read with a warning
+    await post().set('Authorization', TEST_AUTHORIZATION).send(lenientCef);
     await request(receiver.origin).get('/audit-logs');
 
     const scrape = await request(receiver.origin).get('/metrics');
@@ -34,19 +36,21 @@ describe('GET /metrics', () => {
     expect(scrape.headers['content-type']).toMatch(/^text\/plain/);
     const text = scrape.text;
     expect(sample(text, 'audit_relay_http_requests_total', { code: '401' })).toBe(2);
-    expect(sample(text, 'audit_relay_http_requests_total', { code: '200' })).toBe(2);
+    expect(sample(text, 'audit_relay_http_requests_total', { code: '200' })).toBe(3);
     expect(sample(text, 'audit_relay_http_requests_total', { code: '405' })).toBe(1);
     expect(sample(text, 'audit_relay_authorization_failures_total', { reason: 'missing' })).toBe(1);
     expect(sample(text, 'audit_relay_authorization_failures_total', { reason: 'mismatch' })).toBe(1);
-    expect(sample(text, 'audit_relay_events_total', { outcome: 'accepted', format: 'cef', reason: '' })).toBe(2);
+    expect(sample(text, 'audit_relay_events_total', { outcome: 'accepted', format: 'cef', reason: '' })).toBe(3);
+    expect(sample(text, 'audit_relay_events_with_warnings_total', { format: 'cef' })).toBe(1);
     expect(sample(text, 'audit_relay_events_total', { outcome: 'accepted', format: 'json', reason: '' })).toBe(1);
     expect(sample(text, 'audit_relay_events_total', { outcome: 'rejected', format: 'unknown', reason: 'unknown_format' })).toBe(1);
     expect(sample(text, 'audit_relay_events_total', { outcome: 'rejected', format: 'json', reason: 'malformed_json' })).toBe(1);
     expect(sample(text, 'audit_relay_dead_letter_records_total')).toBe(2);
-    expect(sample(text, 'audit_relay_request_bytes_total')).toBe(body.length + Buffer.byteLength(CEF_AUTHZ_LIST));
-    expect(sample(text, 'audit_relay_decoded_bytes_total')).toBe(zlib.gunzipSync(body).length + Buffer.byteLength(CEF_AUTHZ_LIST));
-    expect(sample(text, 'audit_relay_signatures_total', { outcome: 'unchecked' })).toBe(4);
-    expect(sample(text, 'audit_relay_sink_write_seconds_count', { sink: `file:${receiver.eventsFile}` })).toBe(2);
+    const lenientBytes = Buffer.byteLength(lenientCef);
+    expect(sample(text, 'audit_relay_request_bytes_total')).toBe(body.length + Buffer.byteLength(CEF_AUTHZ_LIST) + lenientBytes);
+    expect(sample(text, 'audit_relay_decoded_bytes_total')).toBe(zlib.gunzipSync(body).length + Buffer.byteLength(CEF_AUTHZ_LIST) + lenientBytes);
+    expect(sample(text, 'audit_relay_signatures_total', { outcome: 'unchecked' })).toBe(5);
+    expect(sample(text, 'audit_relay_sink_write_seconds_count', { sink: `file:${receiver.eventsFile}` })).toBe(3);
     expect(sample(text, 'audit_relay_sink_write_seconds_count', { sink: `dead-letter:${receiver.deadLetterFile}` })).toBe(1);
     expect(sample(text, 'audit_relay_in_flight_bytes')).toBe(0);
     expect(text).toContain('audit_relay_process_resident_memory_bytes');
