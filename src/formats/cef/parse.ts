@@ -57,7 +57,8 @@ function pickZone(scan: ExtensionScan, options: CefParseOptions, warnings: CefWa
 }
 
 /**
- * Year-less stamps take the year closest to `rt` (the device's receipt time), else to now.
+ * Year-less stamps take the year closest to `rt` (the device's receipt time), else to now, and then
+ * not more than two days ahead of it.
  * One instance is reset per parse (parsing is synchronous; nothing keeps a reference).
  */
 class EventTimeContext implements TimestampContext {
@@ -74,6 +75,10 @@ class EventTimeContext implements TimestampContext {
 
   yearReferenceMs(): number {
     return this.receiptMs ?? this.now ?? Date.now();
+  }
+
+  yearReferenceIsNow(): boolean {
+    return this.receiptMs === undefined;
   }
 }
 

@@ -8,7 +8,8 @@
  *   `UTC`, `GMT-07:00`, `+0200`, `PDT` or an IANA name; full month names parse too);
  * - ISO 8601 as seen in the wild: `2026-09-14T08:05:50.609+00:00`, `…Z`, `2014-07-10 10:39:01 CST`.
  * A value without a zone takes the caller's zone (`dtz`, then `options.timezone`, then UTC).
- * A value without a year takes the year that puts it closest to a reference instant (`rt`, else now).
+ * A value without a year takes the year that puts it closest to a reference instant (`rt`, else now);
+ * against now, it may not lie more than two days ahead (a log line does not come from the future).
  */
 import type { CefTime } from './types';
 import { resolveZone, wallTimeToUtc, type Zone } from './timezone';
@@ -18,7 +19,12 @@ export interface TimestampContext {
   zone: Zone;
   /** Reference instant for year-less values; called only when needed. */
   yearReferenceMs(): number;
+  /** Whether that instant is the clock rather than the event's own `rt`: then the year is not guessed into the future. */
+  yearReferenceIsNow?(): boolean;
 }
+
+/** How far ahead of the clock a year-less stamp may be (clock skew, zones) before it is taken for last year's. */
+const YEARLESS_FUTURE_MS = 2 * 86_400_000;
 
 const MIN_MS = -62_167_219_200_000; // 0000-01-01T00:00:00Z
 const MAX_MS = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
@@ -117,12 +123,15 @@ function wallClockToTime(raw: string, wall: WallClock, zone: Zone, ctx: Timestam
     return Number.isNaN(t) ? `timestamp ${JSON.stringify(raw)} names a day the month does not have` : makeTime(raw, t);
   }
   const reference = ctx.yearReferenceMs();
+  const latest = ctx.yearReferenceIsNow?.() === true ? reference + YEARLESS_FUTURE_MS : Infinity;
   const year = new Date(reference).getUTCFullYear();
   let best = NaN;
   for (const candidate of [year, year - 1, year + 1]) {
     const t = at(candidate);
-    if (!Number.isNaN(t) && (Number.isNaN(best) || Math.abs(t - reference) < Math.abs(best - reference))) best = t;
+    if (!Number.isNaN(t) && t <= latest && (Number.isNaN(best) || Math.abs(t - reference) < Math.abs(best - reference))) best = t;
   }
+  // Feb 29 a few days ahead of the clock: the leap year before.
+  for (let candidate = year - 2; Number.isNaN(best) && candidate >= year - 8; candidate--) best = at(candidate);
   return Number.isNaN(best) ? `timestamp ${JSON.stringify(raw)} names a day the month does not have` : makeTime(raw, best);
 }
 

@@ -168,6 +168,12 @@ describe('parseCef: options', () => {
     const event = parsed('Dec 31 23:59:59 host CEF:0|V|P|1|1|n|1|', { now: Date.UTC(2026, 0, 1, 0, 0, 5) });
     expect(event.prefix?.time?.iso).toBe('2025-12-31T23:59:59Z');
   });
+
+  it('never dates a year-less stamp more than two days after `now` when there is no rt, but follows rt when there is one', () => {
+    const now = Date.UTC(2026, 11, 6, 9, 0, 0);
+    expect(parsed('<134>Jan 18 11:07:53 host CEF:0|V|P|1|1|n|1|a=1', { now }).prefix?.time?.iso).toBe('2026-01-18T11:07:53Z');
+    expect(parsed('<134>Jan 18 11:07:53 host CEF:0|V|P|1|1|n|1|rt=1800263273000', { now }).prefix?.time?.iso).toBe('2027-01-18T11:07:53Z');
+  });
 });
 
 describe('parseCef: results stay consistent as its caches warm up', () => {

@@ -91,6 +91,20 @@ describe('parseCefTimestamp: the spec forms (MMM dd [yyyy] HH:mm:ss[.SSS] [zzz])
   it('infers Feb 29 into a leap year', () => {
     expect(iso('Feb 29 12:00:00', ctx(UTC_ZONE, Date.UTC(2025, 1, 20)))).toBe('2024-02-29T12:00:00Z');
   });
+
+  it('against the clock (no rt), puts a stamp no more than two days ahead of it: an older one is last year\'s', () => {
+    const clock = (reference: number): TimestampContext => ({ zone: UTC_ZONE, yearReferenceMs: () => reference, yearReferenceIsNow: () => true });
+    const december6 = Date.UTC(2026, 11, 6, 9, 0, 0);
+    // Closest would be 2027-01-18, 43 days ahead of the clock.
+    expect(iso('Jan 18 11:07:53', ctx(UTC_ZONE, december6))).toBe('2027-01-18T11:07:53Z');
+    expect(iso('Jan 18 11:07:53', clock(december6))).toBe('2026-01-18T11:07:53Z');
+    expect(iso('Dec  7 23:00:00', clock(december6))).toBe('2026-12-07T23:00:00Z');
+    expect(iso('Dec  8 10:00:00', clock(december6))).toBe('2025-12-08T10:00:00Z');
+    expect(iso('Jan 01 00:00:05', clock(Date.UTC(2024, 11, 31, 23, 59, 50)))).toBe('2025-01-01T00:00:05Z');
+    expect(iso('Dec 31 23:59:59', clock(Date.UTC(2025, 0, 1, 0, 0, 10)))).toBe('2024-12-31T23:59:59Z');
+    // Feb 29 three days ahead of the clock in a leap year: the leap year before.
+    expect(iso('Feb 29 12:00:00', clock(Date.UTC(2028, 1, 26)))).toBe('2024-02-29T12:00:00Z');
+  });
 });
 
 describe('parseCefTimestamp: ISO 8601 as seen in the wild (splunk-connect-for-syslog#3224)', () => {
