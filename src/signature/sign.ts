@@ -9,7 +9,6 @@ import { encodeBase64Url } from './base64url';
 import { memberKeyIs, skimJsonObject, JsonSkimError } from './json-skim';
 import type { JsonObjectSkim } from './json-skim';
 import { assertEd25519 } from './keys';
-import { locateSignature } from './konnect-line';
 import type { KonnectLogFormat } from './konnect-line';
 
 /** base64url (no padding) of the pure Ed25519 signature of `message` (UTF-8 when a string). */
@@ -19,12 +18,13 @@ export function signMessage(message: string | Uint8Array, privateKey: KeyObject)
   return encodeBase64Url(sign(null, bytes, privateKey));
 }
 
-/** `<line> sig=<b64url>`: signs the whole line, `<ts> konghq.com ` prefix included. */
+/**
+ * `<line> sig=<b64url>`: signs the whole line, `<ts> konghq.com ` prefix included. A line that
+ * already ends in ` sig=…` is signed as it is, as Konnect would: that is a client's text (a user
+ * agent `x sig=AAAA`, Konnect escapes nothing), and verification takes the last ` sig=`.
+ */
 export function signCefLine(lineWithoutSig: string, privateKey: KeyObject): string {
   assertSingleLine(lineWithoutSig);
-  if (locateSignature(Buffer.from(lineWithoutSig, 'utf8'), 'cef') !== undefined) {
-    throw new Error('CEF line already ends with a sig');
-  }
   return `${lineWithoutSig} sig=${signMessage(lineWithoutSig, privateKey)}`;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { decodeBase64Url } from '../../src/signature/base64url';
 import { generateEd25519KeyPair, writePublicKeyFile } from '../../src/signature/keys';
 import { splitKonnectLine } from '../../src/signature/konnect-line';
+import { verifyLine } from '../../src/signature/verify';
 import { signCefLine, signCpsLine, signJsonLine, signLine, signMessage } from '../../src/signature/sign';
 import { CEF_AUTHZ_LINE, CPS_AUTHZ_LINE, JSON_AUTHZ_LINE } from './support/konnect-lines';
 import { makeTempDir, opensslVerify, requireOpenssl3 } from './support/openssl';
@@ -25,6 +26,15 @@ describe('signing like Konnect', () => {
     expect(before).toBe(CEF_AUTHZ_LINE);
     expect(signature).toMatch(B64URL_SIGNATURE);
     expect(signature).toBe(signMessage(CEF_AUTHZ_LINE, privateKey));
+  });
+
+  it('signCefLine signs a line whose client text already ends in " sig=…" as it is, and the last sig verifies it', () => {
+    const withClientText = CEF_AUTHZ_LINE.replace(/user_agent=\S+/, 'user_agent=x sig=AAAA');
+    expect(withClientText.endsWith(' sig=AAAA')).toBe(true);
+    const signed = signCefLine(withClientText, privateKey);
+    expect(signed).toBe(`${withClientText} sig=${signMessage(withClientText, privateKey)}`);
+    expect(verifyLine(signed, 'cef', [publicKey])).toBe('valid');
+    expect(verifyLine(withClientText, 'cef', [publicKey])).toBe('invalid');
   });
 
   it('signJsonLine inserts ,"sig":"…" before the final } and signs the input as given', () => {
@@ -51,7 +61,6 @@ describe('signing like Konnect', () => {
 
   it.each([
     ['a line break', () => signCefLine(`${CEF_AUTHZ_LINE}\n`, privateKey), 'line contains a line break'],
-    ['a CEF line already signed', () => signCefLine(`${CEF_AUTHZ_LINE} sig=abc`, privateKey), 'CEF line already ends with a sig'],
     ['a JSON line already signed', () => signJsonLine('{"a":1,"sig":"x"}', privateKey), 'JSON line already has a sig'],
     ['JSON that is not an object', () => signJsonLine('[1,2]', privateKey), 'JSON line must start with "{"'],
     ['JSON with bytes after the object', () => signJsonLine('{"a":1} ', privateKey), 'must end with the object\'s closing "}"'],

@@ -4,6 +4,7 @@
  * Problems come back as invalid_parameters items; nothing here throws for bad input.
  */
 import { randomUUID } from 'node:crypto';
+import { parseRfc3339 } from '../../formats/cef/timestamp';
 import type { OrgProfile } from '../model';
 import { traceId } from './generator';
 import type { KonnectEvent } from './render';
@@ -17,6 +18,8 @@ export interface InvalidParameter {
 
 const KEY = /^[a-z][a-z0-9_]*$/;
 const LINE_BREAK = /[\r\n]/;
+/** 9999-12-31T23:59:59.999Z: the last instant an RFC 3339 `event_ts` can write. */
+const LATEST_RT = 253_402_300_799_999;
 const HEADER_STRINGS = ['event_ts', 'event_vendor', 'event_product', 'event_version', 'event_class_id', 'name'] as const;
 
 /**
@@ -66,8 +69,13 @@ export function completeInjectedEvent(
   if (typeof event.name !== 'string' || event.name === '') {
     problems.push({ field: at('name'), rule: 'required', reason: 'is required (AUTHENTICATION_OUTCOME_*, Authz.<resource> or Ingress)' });
   }
-  if (typeof event.event_ts === 'string' && !Number.isFinite(Date.parse(event.event_ts))) {
-    problems.push({ field: at('event_ts'), rule: 'is_date_time', reason: 'must be an RFC 3339 date-time' });
+  if (typeof event.event_ts === 'string' && Number.isNaN(parseRfc3339(event.event_ts))) {
+    problems.push({ field: at('event_ts'), rule: 'is_date_time', reason: 'must be an RFC 3339 date-time that exists (2025-06-18T21:02:36Z)' });
+  }
+  const rtGiven = typeof event.rt === 'number' ? event.rt : typeof event.rt === 'string' && /^\d+$/.test(event.rt) ? Number(event.rt) : undefined;
+  if (rtGiven !== undefined && !(Number.isSafeInteger(rtGiven) && rtGiven >= 0 && rtGiven <= LATEST_RT)) {
+    // Text that is no time (`3958q3097698`, as in Konnect's examples) passes through as it is.
+    problems.push({ field: at('rt'), rule: 'is_integer', reason: `must be epoch milliseconds, an integer from 0 to ${LATEST_RT} (year 9999)` });
   }
   if (problems.length > before) return undefined;
 
@@ -86,8 +94,8 @@ export function completeInjectedEvent(
     trace_id: traceId(),
     user_agent: '',
   };
-  let rt = typeof event.rt === 'number' ? event.rt : typeof event.rt === 'string' && /^\d+$/.test(event.rt) ? Number(event.rt) : undefined;
-  if (rt === undefined && typeof event.event_ts === 'string') rt = Date.parse(event.event_ts);
+  let rt = rtGiven;
+  if (rt === undefined && typeof event.event_ts === 'string') rt = parseRfc3339(event.event_ts);
   rt ??= nowMs;
   const completed: Record<string, string | number | boolean | bigint> = {
     event_ts: new Date(rt).toISOString().replace(/\.\d{3}Z$/, 'Z'),

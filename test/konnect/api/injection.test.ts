@@ -34,6 +34,18 @@ describe('injection endpoint POST /stand-in/events', () => {
     expect(ingress).toMatch(/"act":"DELETE",.*"event_class_id":"KongGateway",.*"severity":10,.*"status":500,/);
   });
 
+  it('signs an event whose client text ends the CEF line in " sig=…", as Konnect would (it was a 500)', async () => {
+    const cef = await request(standIn.url)
+      .patch('/v2/audit-log-destinations')
+      .set('authorization', AUTH)
+      .send({ endpoint: receiver.url, authorization: 'Bearer r', log_format: 'cef' });
+    expect(cef.status).toBe(200);
+    const response = await inject({ events: [{ name: 'Authz.x', user_agent: 'x sig=AAAA' }, { name: 'Authz.y' }] });
+    expect(response.status).toBe(202);
+    await waitFor(() => receiver.lines().length === 2, 5000, 'two lines');
+    expect(receiver.lines()[0]).toMatch(/ user_agent=x sig=AAAA sig=[A-Za-z0-9_-]{86}$/);
+  });
+
   it('refuses a body over its 10 MB limit with a 413 problem that names the limit', async () => {
     const response = await inject(`{"generate":1,"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`);
     expect(response.status).toBe(413);
@@ -71,6 +83,7 @@ describe('injection endpoint POST /stand-in/events', () => {
     ['a bad key', { events: [{ name: 'Ingress', 'Bad Key': 1 }] }, 'events[0].Bad Key'],
     ['a bad trace_id', { events: [{ name: 'Ingress', trace_id: 'abc' }] }, 'events[0].trace_id'],
     ['a bad event_ts', { events: [{ name: 'Ingress', event_ts: 'noon' }] }, 'events[0].event_ts'],
+    ['an rt no date can hold', { events: [{ name: 'Authz.x', rt: 8_640_000_000_000_001 }] }, 'events[0].rt'],
     ['generate 0', { generate: 0 }, 'generate'],
     ['generate too many', { generate: 10_001 }, 'generate'],
     ['an unknown type', { generate: 1, type: 'audit' }, 'type'],

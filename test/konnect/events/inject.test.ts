@@ -46,6 +46,17 @@ describe('completing injected events', () => {
     expect(complete({ name: 'Ingress', trace_id: 42 }).event!.trace_id).toBe(42n);
   });
 
+  it('refuses an rt no date can hold and an event_ts that does not exist, and passes text that is no time through', () => {
+    for (const rt of [8_640_000_000_000_001, 1e300, -1, 1.5, '99999999999999999999']) {
+      expect(complete({ name: 'Authz.x', rt }).problems).toEqual([expect.objectContaining({ field: 'events[0].rt', rule: 'is_integer' })]);
+    }
+    expect(complete({ name: 'Authz.x', rt: 253_402_300_799_999 }).event).toMatchObject({ event_ts: '9999-12-31T23:59:59Z' });
+    for (const eventTs of ['2026-02-30T00:00:00Z', '2026-01-01', 'Jan 1 2026']) {
+      expect(complete({ name: 'Authz.x', event_ts: eventTs }).problems.map((problem) => problem.field)).toEqual(['events[0].event_ts']);
+    }
+    expect(complete({ name: 'Authz.x', rt: '3958q3097698' }).event).toMatchObject({ rt: '3958q3097698', event_ts: '2025-06-18T21:02:36Z' });
+  });
+
   it('a portal_id makes a Dev Portal event', () => {
     expect(complete({ name: 'AUTHENTICATION_OUTCOME_SUCCESS', portal_id: 'p' }).event!.event_product).toBe('Dev-Portal');
   });
