@@ -45,6 +45,8 @@ export class Deliveries {
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Live events whose batch shutdown cut short. */
+  private abandoned = 0;
 
   constructor(private readonly options: DeliveriesOptions) {}
 
@@ -101,13 +103,25 @@ export class Deliveries {
     return run;
   }
 
-  /** Stops the timer, abandons retries and requests in flight, and waits for them to end. */
+  /**
+   * Stops the timer, abandons retries and requests in flight, and waits for them to end. Events
+   * still waiting are not sent (a retry could hold shutdown for minutes); a warning counts them,
+   * as they are in the event store and only a replay job sends them now.
+   */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    let waiting = 0;
+    for (const queue of this.queues.values()) waiting += queue.length;
     this.abort.abort();
     await this.idle();
     await Promise.allSettled([...this.lanes.values()]);
+    const undelivered = waiting + this.abandoned;
+    if (undelivered > 0) {
+      this.options.logger.warn('shutting down with events not delivered; they are stored, and a replay job (PUT /v3/audit-log-replay-job) sends them', {
+        events: undelivered,
+      });
+    }
   }
 
   private flush(target: TargetKey): void {
@@ -135,7 +149,10 @@ export class Deliveries {
   private async send(target: TargetKey, events: readonly StoredEvent[], purpose: 'live' | 'replay'): Promise<DeliveryResult> {
     const resolved = resolveTarget(this.options.store.state, target);
     if (!resolved.deliverable) return { ok: false, skipped: resolved.reason };
-    if (this.abort.signal.aborted) return { ok: false, skipped: 'the stand-in is shutting down' };
+    if (this.abort.signal.aborted) {
+      if (purpose === 'live') this.abandoned += events.length;
+      return { ok: false, skipped: 'the stand-in is shutting down' };
+    }
     const { settings } = resolved;
     const lines = events.map((event) => lineOf(event, settings.log_format));
     if (!this.options.allowHttp && isPlainHttp(settings.endpoint)) {
@@ -151,7 +168,10 @@ export class Deliveries {
       // An attempt cut short by shutdown says nothing about the receiver: the status keeps the last real one.
       onAttempt: (result) => (this.abort.signal.aborted ? undefined : this.recordAttempt(target, result)),
     });
-    if (this.abort.signal.aborted && !outcome.ok) return outcome;
+    if (this.abort.signal.aborted && !outcome.ok) {
+      if (purpose === 'live') this.abandoned += events.length;
+      return outcome;
+    }
     await this.recordOutcome(target, outcome, lines.length, purpose, redactEndpoint(settings.endpoint));
     return outcome;
   }

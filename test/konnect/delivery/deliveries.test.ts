@@ -178,6 +178,12 @@ describe('deliveries from the stand-in: batching, status after every attempt, re
   });
 });
 
+/** The log lines that count the events shutdown left undelivered. */
+function undeliveredWarnings(logs: string): unknown[] {
+  const lines = logs.trim().split('\n').map((line) => JSON.parse(line) as { message: string });
+  return lines.filter((line) => line.message.startsWith('shutting down with events not delivered'));
+}
+
 describe('shutting down during a delivery', () => {
   it('abandons the request and its retries quickly, without marking the webhook inactive', async () => {
     const receiver = await startCaptureServer([{ status: 500, body: 'first' }, { status: 200, delayMs: 5000 }]);
@@ -191,6 +197,24 @@ describe('shutting down during a delivery', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       const state = JSON.parse(fs.readFileSync(path.join(standIn.directory, 'state.json'), 'utf8'));
       expect(state.org_webhook.status).toMatchObject({ webhook_status: 'active', last_response_code: 500, last_response_message: 'first' });
+      expect(undeliveredWarnings(standIn.logs())).toEqual([{ level: 'warn', events: 1, message: expect.stringMatching(/replay job/) }]);
+    } finally {
+      await stopTestStandIn(standIn);
+      await receiver.close();
+    }
+  });
+
+  it('says how many waiting events it did not send, and that a replay job sends them', async () => {
+    const receiver = await startCaptureServer();
+    const standIn = await startTestStandIn({ allowHttp: true, flushIntervalMs: 60_000 });
+    try {
+      await request(standIn.url).patch('/v2/audit-log-destinations').set('authorization', AUTH).send({ endpoint: receiver.url, authorization: 'Bearer x', log_format: 'json' });
+      expect((await request(standIn.url).post('/stand-in/events').set('authorization', AUTH).send({ generate: 4 })).status).toBe(202);
+      await standIn.close();
+      expect(receiver.deliveries).toHaveLength(0);
+      expect(undeliveredWarnings(standIn.logs())).toEqual([
+        { level: 'warn', events: 4, message: 'shutting down with events not delivered; they are stored, and a replay job (PUT /v3/audit-log-replay-job) sends them' },
+      ]);
     } finally {
       await stopTestStandIn(standIn);
       await receiver.close();
