@@ -45,4 +45,23 @@ export function methodNotAllowed(allowed: readonly string[]): RequestHandler {
   };
 }
 
-export const konnectProblemHandler = (logger: Logger): ErrorRequestHandler => problemHandler(logger, konnectProblemBody);
+/**
+ * Express's and the body parser's own 400s (a body that is not the gzip its Content-Encoding
+ * says, a path with a broken %-escape) as Konnect's 400s, which always list invalid_parameters.
+ */
+const clientErrorsAsInvalidParameters: ErrorRequestHandler = (error: unknown, _request, _response, next) => {
+  if (error instanceof Problem || (error as { status?: unknown }).status !== 400) {
+    next(error);
+    return;
+  }
+  const message = (error as Error).message;
+  if (error instanceof URIError) {
+    next(invalidParameters([{ field: 'path', rule: 'invalid', reason: `holds a malformed %-escape (${message})` }]));
+  } else if (typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('Z_')) {
+    next(invalidParameters([{ field: 'body', reason: 'is not compressed as its Content-Encoding header says' }]));
+  } else {
+    next(invalidParameters([{ field: 'body', reason: message }]));
+  }
+};
+
+export const konnectProblemHandler = (logger: Logger): ErrorRequestHandler[] => [clientErrorsAsInvalidParameters, problemHandler(logger, konnectProblemBody)];

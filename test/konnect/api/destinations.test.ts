@@ -186,6 +186,20 @@ describe('destinations API', () => {
     it('a body that is a JSON array', () => expectInvalid('[]', [{ field: 'body', rule: 'is_object' }]));
     it('an empty body', () => expectInvalid('', [{ field: 'body', rule: 'required' }]));
 
+    it('a body that is not the gzip its Content-Encoding says, and a path with a broken %-escape (Express\'s own 400s)', async () => {
+      const gzipClaimed = await api().post('/v3/audit-log-destinations').set('authorization', AUTH).set('content-encoding', 'gzip').send('{}');
+      expect(gzipClaimed.status).toBe(400);
+      expect(gzipClaimed.body).toMatchObject({
+        instance: expect.stringMatching(/^kong:trace:\d{19}$/),
+        detail: 'body is not compressed as its Content-Encoding header says',
+        invalid_parameters: [{ field: 'body', reason: 'is not compressed as its Content-Encoding header says' }],
+      });
+      const badEscape = await api().get('/v3/audit-log-destinations/%ZZ').set('authorization', AUTH);
+      expect(badEscape.status).toBe(400);
+      expect(badEscape.body.invalid_parameters).toEqual([{ field: 'path', rule: 'invalid', reason: "holds a malformed %-escape (Failed to decode param '%ZZ')" }]);
+      expect(badEscape.body.detail).toBe("path holds a malformed %-escape (Failed to decode param '%ZZ')");
+    });
+
     it('http:// is accepted when the stand-in runs with --allow-http', async () => {
       await stopTestStandIn(standIn);
       standIn = await startTestStandIn({ allowHttp: true });
