@@ -54,7 +54,7 @@ export const KONNECT_OPTIONS: readonly OptionSpec[] = [
     key: 'allowHttp',
     flags: '--allow-http',
     env: 'AUDIT_RELAY_KONNECT_ALLOW_HTTP',
-    description: 'accept http:// endpoints for local use (Konnect accepts https:// only); the env var takes true or 1',
+    description: 'accept http:// endpoints for local use (Konnect accepts https:// only)',
   },
   {
     key: 'retryWaitMin',
@@ -220,7 +220,7 @@ export const SEND_OPTIONS: readonly OptionSpec[] = [
     key: 'skipSslVerification',
     flags: '--skip-ssl-verification',
     env: 'AUDIT_RELAY_SEND_SKIP_SSL_VERIFICATION',
-    description: "do not verify the server's certificate (self-signed receivers only); the env var takes true or 1",
+    description: "do not verify the server's certificate (self-signed receivers only)",
   },
   {
     key: 'signingKey',
