@@ -265,6 +265,8 @@ function startBatchRunner(config: ServeConfig, logger: Logger, verifier: Signatu
     signatures: verifier?.mode ?? 'off',
     identify: config.dedupWindow > 0,
     keepRaw: config.keepRaw,
+    // UTC is the codec's own default: no options object per line for it.
+    ...(config.cefTimezone === 'UTC' ? {} : { cefTimezone: config.cefTimezone }),
   };
   const keys = () => verifier?.keys() ?? [];
   if (config.workers === 0) return inlineBatchRunner(settings, keys);

@@ -54,6 +54,7 @@ function summarize(config: ServeConfig, url: string, metricsUrl: string): Record
     fsync: config.fsync,
     rotation: config.rotation,
     keep_raw: config.keepRaw,
+    cef_timezone: config.cefTimezone,
     max_in_flight_bytes: config.maxInFlight,
     dedup_window: config.dedupWindow,
     workers: config.workers,

@@ -72,6 +72,15 @@ describe('serve configuration', () => {
     expect(build({ keepRaw: 'true' }, { AUDIT_RELAY_KEEP_RAW: 'false' }).keepRaw).toBe(true);
   });
 
+  it('reads zoneless CEF stamps in UTC by default, or in --cef-timezone / AUDIT_RELAY_CEF_TIMEZONE, and refuses a zone that is none', () => {
+    expect(build({}).cefTimezone).toBe('UTC');
+    expect(build({ cefTimezone: 'Europe/Berlin' }).cefTimezone).toBe('Europe/Berlin');
+    expect(build({}, { AUDIT_RELAY_CEF_TIMEZONE: '-07:00' }).cefTimezone).toBe('-07:00');
+    expect(() => build({ cefTimezone: 'Mars/Olympus' })).toThrow(
+      '--cef-timezone: "Mars/Olympus" is not a time zone: give an IANA name (Europe/Berlin), an offset (+02:00) or UTC',
+    );
+  });
+
   it('reads every yes/no option alike: true/1/yes/on and false/0/no/off, and refuses anything else instead of reading it as off', () => {
     expect(build({ keepRaw: 'no', rotateGzip: 'OFF' })).toMatchObject({ keepRaw: false, rotation: { gzip: false } });
     expect(build({}, { AUDIT_RELAY_KEEP_RAW: '0' }).keepRaw).toBe(false);

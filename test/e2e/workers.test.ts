@@ -141,6 +141,19 @@ describe('--workers: batches parsed on worker threads', () => {
     expect(receiver.cli.stderr()).toContain('"keep_raw":false');
   });
 
+  it('reads a zoneless syslog stamp in --cef-timezone on a worker, and a line\'s dtz before it', async () => {
+    const receiver = await startReceiver(directory, 'zone', ['--workers', '1', '--cef-timezone', 'Europe/Berlin']);
+    running.push(receiver.cli);
+    const line = (extension: string) => `<134>Jan 18 11:07:53 host CEF:0|Acme|Proxy|2.1|100|request|3|rt=1768730873000 ${extension}`;
+    const lines = Array.from({ length: 120 }, (_, index) => line(index === 0 ? 'dtz=UTC' : `seq=${index}`));
+    expect(lines.join('\n').length).toBeGreaterThan(8 * 1024); // a worker's batch
+    expect(await post(receiver.url, lines)).toMatchObject({ status: 200, body: { accepted: 120, rejected: 0 } });
+    const records = readNdjson(receiver.eventsFile);
+    expect(records[0]!.event.event_ts).toBe('2026-01-18T11:07:53Z');
+    expect(records[1]!.event.event_ts).toBe('2026-01-18T10:07:53Z');
+    expect(receiver.cli.stderr()).toContain('"cef_timezone":"Europe/Berlin"');
+  });
+
   it('deduplicates batches parsed on workers: a batch sent again is acknowledged and not written twice', async () => {
     const receiver = await startReceiver(directory, 'dedup', ['--workers', '1']);
     running.push(receiver.cli);
