@@ -64,7 +64,7 @@ export class ReplayJobs {
     record.replay = { start_at: startAt, end_at: endAt, status: 'accepted', updated_at: timestamp() };
     this.options.onStatus?.(target, 'accepted');
     await this.options.store.save();
-    const job: Promise<void> = this.run(target, Date.parse(startAt), Date.parse(endAt)).finally(() => {
+    const job: Promise<void> = this.run(target, Date.parse(startAt), lastMillisecondOf(endAt)).finally(() => {
       if (this.running.get(target) === job) this.running.delete(target);
     });
     this.running.set(target, job);
@@ -144,4 +144,13 @@ export class ReplayJobs {
       this.waits.set(timer, resolve);
     });
   }
+}
+
+/**
+ * The window's end: an `end_at` in whole seconds names that whole second (events carry
+ * milliseconds, their `event_ts` only seconds), so `start_at` = `end_at` replays one second.
+ */
+export function lastMillisecondOf(endAt: string): number {
+  const end = Date.parse(endAt);
+  return /[.,]\d/.test(endAt) ? end : end + 999;
 }

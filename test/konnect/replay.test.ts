@@ -77,6 +77,22 @@ describe('replay (§5): stored signed lines re-sent to the webhook configured no
     for (const line of lines) expect(verifyLine(line, 'cef', [standIn!.publicKey])).toBe('valid');
   });
 
+  it('takes an end_at in whole seconds to name that whole second: start_at = end_at replays the events of that second', async () => {
+    receiver = await startCaptureServer([{ status: 200 }]);
+    await start();
+    const second = Math.floor((Date.now() - 60_000) / 1000) * 1000;
+    const injected = await api()
+      .post('/stand-in/events')
+      .set('authorization', AUTH)
+      .send({ events: [{ name: 'Authz.a', rt: second - 1 }, { name: 'Authz.b', rt: second }, { name: 'Authz.c', rt: second + 999 }, { name: 'Authz.d', rt: second + 1000 }] });
+    expect(injected.status).toBe(202);
+    await api().patch('/v2/audit-log-destinations').set('authorization', AUTH).send({ endpoint: receiver.url, authorization: 'Bearer siem', log_format: 'json' });
+    const at = new Date(second).toISOString().replace('.000Z', 'Z');
+    expect((await api().put('/v3/audit-log-replay-job').set('authorization', AUTH).send({ start_at: at, end_at: at })).status).toBe(202);
+    await waitFor(async () => (await job()).status === 'completed', 15_000, 'completed');
+    expect(receiver.lines().map((line) => JSON.parse(line).name)).toEqual(['Authz.b', 'Authz.c']);
+  });
+
   it('fails when a batch cannot be delivered after its retries', async () => {
     receiver = await startCaptureServer([{ status: 400, body: 'nope' }]);
     await start();

@@ -4,6 +4,7 @@
  * endpoints that are not https:// URLs, log formats outside the enum.
  */
 import type { Request } from 'express';
+import { parseRfc3339 } from '../../formats/cef/timestamp';
 import { parseJsonLossless } from '../../formats/json';
 import { LOG_FORMATS } from '../model';
 import { invalidParameters, type InvalidParameter } from './problems';
@@ -69,7 +70,11 @@ const endpoint: FieldCheck = (value, field, context) => {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     return { field, rule: 'invalid', reason: `must be an https:// URL${context.allowHttp ? ' or http:// URL' : ''}` };
   }
-  if (url.hostname === '') return { field, rule: 'invalid', reason: 'must be a valid URL' };
+  // `https:/x` parses as https://x/: refused, as it is not what was meant to be stored.
+  if (url.hostname === '' || !/^https?:\/\/[^/]/i.test(value as string)) return { field, rule: 'invalid', reason: 'must be a valid URL' };
+  if (url.username !== '' || url.password !== '') {
+    return { field, rule: 'invalid', reason: 'must not hold a user name or password, which every GET would show: put the credential in authorization' };
+  }
   return undefined;
 };
 
@@ -91,7 +96,7 @@ const uuid: FieldCheck = (value, field) =>
   typeof value === 'string' && UUID.test(value) ? undefined : { field, rule: 'is_uuid', reason: 'destination id format is invalid' };
 
 const dateTime: FieldCheck = (value, field) =>
-  typeof value === 'string' && RFC3339.test(value) && Number.isFinite(Date.parse(value))
+  typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(parseRfc3339(value)) // Date.parse moves Feb 30 to March
     ? undefined
     : { field, rule: 'is_date_time', reason: 'must be an RFC 3339 date-time, e.g. 2025-06-18T21:02:36Z' };
 

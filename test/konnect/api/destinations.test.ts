@@ -163,6 +163,9 @@ describe('destinations API', () => {
     it('an endpoint that is not a URL', () => expectInvalid({ ...valid, endpoint: 'example.com/audit' }, [{ field: 'endpoint', reason: 'must be a valid URL' }]));
     it('an http:// endpoint without --allow-http', () =>
       expectInvalid({ ...valid, endpoint: 'http://siem.example.com/audit-logs' }, [{ field: 'endpoint', reason: expect.stringContaining('https://') }]));
+    it('an endpoint with a user name and password, which every GET would show', () =>
+      expectInvalid({ ...valid, endpoint: 'https://user:hunter2@siem.example.com/x' }, [{ field: 'endpoint', rule: 'invalid', reason: expect.stringMatching(/^must not hold a user name or password/) }]));
+    it('an endpoint that only parses by being rewritten (https:/x)', () => expectInvalid({ ...valid, endpoint: 'https:/siem.example.com/x' }, [{ field: 'endpoint', reason: 'must be a valid URL' }]));
     it('an endpoint of another scheme', () => expectInvalid({ ...valid, endpoint: 'ftp://siem.example.com/x' }, [{ field: 'endpoint', rule: 'invalid' }]));
     it('a log_format outside cef, json, cps', async () => {
       await expectInvalid({ ...valid, log_format: 'xml' }, [{ field: 'log_format', rule: 'enum', choices: ['cef', 'json', 'cps'] }]);

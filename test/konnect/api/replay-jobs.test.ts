@@ -33,6 +33,7 @@ describe('replay job API (§5)', () => {
       ['both fields missing', {}, [{ field: 'start_at', rule: 'required' }, { field: 'end_at', rule: 'required' }]],
       ['end_at missing', { start_at: iso(now - HOUR) }, [{ field: 'end_at', rule: 'required' }]],
       ['not date-times', { start_at: 'yesterday', end_at: 1700000000 }, [{ field: 'start_at', rule: 'is_date_time' }, { field: 'end_at', rule: 'is_date_time' }]],
+      ['a day the month does not have (Date.parse would take it for March 2)', { start_at: '2026-02-30T00:00:00Z', end_at: iso(now) }, [{ field: 'start_at', rule: 'is_date_time' }]],
       ['start_at more than 7 days ago', { start_at: iso(now - 8 * DAY), end_at: iso(now - HOUR) }, [{ field: 'start_at', reason: 'must be within the last 7 days' }]],
       ['both more than 7 days ago', { start_at: iso(now - 9 * DAY), end_at: iso(now - 8 * DAY) }, [{ field: 'start_at' }, { field: 'end_at', reason: 'must be within the last 7 days' }]],
       ['end_at in the future', { start_at: iso(now - HOUR), end_at: iso(now + DAY) }, [{ field: 'end_at', reason: 'must not be in the future' }]],
