@@ -13,6 +13,7 @@ import { deferContinue } from './http/expect-continue';
 import { answersDue, closeAfterCurrentAnswer } from './http/connection-close';
 import { ReceiverMetrics } from './observability/metrics';
 import { AuthFailureLimiter } from './http/auth-failure-limiter';
+import { AcceptedAuthorizations } from './http/authorization';
 import { seedFromFiles } from './pipeline/dedup-seed';
 import { Deduplicator } from './pipeline/deduplicate';
 import { InFlightBudget } from './http/in-flight-budget';
@@ -35,6 +36,8 @@ export interface RunningReceiver {
   metricsUrl: string;
   /** Reopen every file (SIGHUP, after logrotate moved them). */
   reopenFiles(): void;
+  /** Accept these Authorization values from the next request on (SIGHUP re-read --authorization-file). */
+  replaceAuthorizations(values: readonly string[]): void;
   /** Stop accepting, let requests in flight finish (up to the shutdown timeout), then flush and close the sinks. */
   close(): Promise<void>;
 }
@@ -89,9 +92,10 @@ async function listenWith(
   const deduplicator = dedup?.deduplicator;
   const batches = startBatchRunner(config, logger, verifier);
 
+  const authorizations = new AcceptedAuthorizations(config.authorizations);
   const app = createReceiverListener({
     path: config.path,
-    authorizations: config.authorizations,
+    authorizations,
     maxBody: config.maxBody,
     batches,
     sinks,
@@ -181,6 +185,7 @@ async function listenWith(
     metricsUrl,
     ...(tlsMaterial?.fingerprint256 ? { selfSignedFingerprint: tlsMaterial.fingerprint256 } : {}),
     reopenFiles: () => fileSinks.forEach((sink) => sink.reopen()),
+    replaceAuthorizations: (values) => authorizations.replace(values),
     async close() {
       verifier?.stop();
       metricsServer?.close();

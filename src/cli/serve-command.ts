@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { addSchemaOptions, closeOnSignals } from './options';
-import { buildServeConfig, resolveRawOptions, SERVE_OPTIONS, type ServeConfig } from '../config/serve-config';
-import { createLogger } from '../observability/logger';
+import { buildServeConfig, reloadAuthorizations, resolveRawOptions, SERVE_OPTIONS, type ServeConfig } from '../config/serve-config';
+import { createLogger, type Logger } from '../observability/logger';
 import { startReceiver, type RunningReceiver } from '../receiver';
 import { describeJwksLocation } from '../signature/jwks-source';
 import { isDevNull } from '../sinks/stdout-sink';
@@ -20,6 +20,7 @@ export function serveCommand(): Command {
     process.on('SIGHUP', () => {
       logger.info('reopening files', { signal: 'SIGHUP' });
       receiver.reopenFiles();
+      if (config.authorizationFile !== undefined) reloadAuthorizationFile(config, receiver, logger);
     });
     printBanner(config, receiver);
     logger.info('receiver started', summarize(config, receiver.url, receiver.metricsUrl));
@@ -28,6 +29,17 @@ export function serveCommand(): Command {
     }
   });
   return command;
+}
+
+/** Accept the file's values as they are now; a file that cannot serve leaves the old ones accepted. */
+function reloadAuthorizationFile(config: ServeConfig, receiver: RunningReceiver, logger: Logger): void {
+  try {
+    const values = reloadAuthorizations(config);
+    receiver.replaceAuthorizations(values);
+    logger.info('authorization values reloaded', { signal: 'SIGHUP', authorization_values: values.length });
+  } catch (error) {
+    logger.error('authorization file not reloaded; the values read before are still accepted', { signal: 'SIGHUP', error: (error as Error).message });
+  }
 }
 
 /** What the configuration amounts to, with the credentials reduced to a count. */

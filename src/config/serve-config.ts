@@ -30,7 +30,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     key: 'authorizationFile',
     flags: '--authorization-file <path>',
     env: 'AUDIT_RELAY_AUTHORIZATION_FILE',
-    description: 'file with accepted Authorization values, one per line (for Docker secrets; keeps them out of ps)',
+    description: 'file with accepted Authorization values, one per line (for Docker secrets; keeps them out of ps); read again on SIGHUP',
   },
   {
     key: 'sink',
@@ -208,6 +208,10 @@ export interface ServeConfig {
   listen: ListenAddress;
   path: string;
   authorizations: string[];
+  /** The values --authorization gave, which a reload keeps. */
+  authorizationsGiven: string[];
+  /** Where --authorization-file reads from; SIGHUP reads it again. */
+  authorizationFile: string | undefined;
   /** True when no value was configured and one was made up for this run. */
   authorizationGenerated: boolean;
   sinks: string[];
@@ -269,19 +273,9 @@ function serveConfigFrom(raw: RawOptions): ServeConfig {
   if (!path.startsWith('/')) throw new ConfigError('--path', `"${path}" must start with /`);
   if (RESERVED_PATHS.has(path)) throw new ConfigError('--path', `${path} is reserved for the receiver's own endpoints`);
 
-  const given = list('authorization');
-  const fromFile = readAuthorizationFile(text('authorizationFile'));
-  const checkAuthorization = (option: string, where: (index: number) => string) => (value: string, index: number) => {
-    // `--authorization "$TOKEN"` with TOKEN unset: an empty value would let an empty header in.
-    if (value === '') throw new ConfigError(option, `${where(index)} is empty (an unset variable?), which would accept requests with an empty Authorization header`);
-    if (CONTROL_CHARACTER.test(value)) throw new ConfigError(option, `${where(index)} contains a control character, so no request could match it`);
-    if (value.trim() !== value) {
-      throw new ConfigError(option, `${where(index)} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
-    }
-  };
-  given.forEach(checkAuthorization('--authorization', (index) => `value ${index + 1}`));
-  fromFile.forEach(checkAuthorization('--authorization-file', (index) => `value ${index + 1} of ${text('authorizationFile')}`));
-  const authorizations = [...given, ...fromFile];
+  const authorizationsGiven = list('authorization');
+  const authorizationFile = text('authorizationFile');
+  const authorizations = readAuthorizations(authorizationsGiven, authorizationFile);
   const authorizationGenerated = authorizations.length === 0;
   if (authorizationGenerated) authorizations.push(`Bearer ${randomBytes(24).toString('base64url')}`);
 
@@ -315,6 +309,8 @@ function serveConfigFrom(raw: RawOptions): ServeConfig {
     listen,
     path,
     authorizations,
+    authorizationsGiven,
+    authorizationFile,
     authorizationGenerated,
     sinks,
     deadLetter,
@@ -413,6 +409,31 @@ function workerCount(text: string): number {
     throw new ConfigError('--workers', `"${text}" is not auto or a whole number from 0 to ${MAX_WORKERS}`);
   }
   return Number(text);
+}
+
+/** The accepted values: --authorization's, then the file's, each checked. Throws a ConfigError naming the bad one. */
+function readAuthorizations(given: readonly string[], filePath: string | undefined): string[] {
+  const fromFile = readAuthorizationFile(filePath);
+  const checkAuthorization = (option: string, where: (index: number) => string) => (value: string, index: number) => {
+    // `--authorization "$TOKEN"` with TOKEN unset: an empty value would let an empty header in.
+    if (value === '') throw new ConfigError(option, `${where(index)} is empty (an unset variable?), which would accept requests with an empty Authorization header`);
+    if (CONTROL_CHARACTER.test(value)) throw new ConfigError(option, `${where(index)} contains a control character, so no request could match it`);
+    if (value.trim() !== value) {
+      throw new ConfigError(option, `${where(index)} starts or ends with whitespace, which HTTP drops from header values, so no request could match it`);
+    }
+  };
+  given.forEach(checkAuthorization('--authorization', (index) => `value ${index + 1}`));
+  fromFile.forEach(checkAuthorization('--authorization-file', (index) => `value ${index + 1} of ${filePath}`));
+  return [...given, ...fromFile];
+}
+
+/**
+ * The accepted values with --authorization-file read again (SIGHUP), so that a credential is
+ * rotated without a restart: add the new value, point the sender at it, remove the old one.
+ * Throws a ConfigError (naming no value) when the file cannot serve; the caller keeps the old set.
+ */
+export function reloadAuthorizations(config: Pick<ServeConfig, 'authorizationsGiven' | 'authorizationFile'>): string[] {
+  return readAuthorizations(config.authorizationsGiven, config.authorizationFile);
 }
 
 function readAuthorizationFile(filePath: string | undefined): string[] {

@@ -19,3 +19,47 @@ export function createAuthorizationCheck(acceptedValues: readonly string[]): (pr
     return matched;
   };
 }
+
+/**
+ * The accepted values as they are now. A reload (SIGHUP re-reads --authorization-file) replaces
+ * them whole, between two requests: a request is checked against one set or the other.
+ */
+export class AcceptedAuthorizations {
+  private check: (presented: string | undefined) => boolean;
+  private challengeValue: string;
+
+  constructor(values: readonly string[]) {
+    this.check = createAuthorizationCheck(values);
+    this.challengeValue = authenticationChallenge(values);
+  }
+
+  replace(values: readonly string[]): void {
+    this.check = createAuthorizationCheck(values);
+    this.challengeValue = authenticationChallenge(values);
+  }
+
+  isAuthorized(presented: string | undefined): boolean {
+    return this.check(presented);
+  }
+
+  /** WWW-Authenticate for a 401. */
+  get challenge(): string {
+    return this.challengeValue;
+  }
+}
+
+/**
+ * WWW-Authenticate for a 401 (RFC 9110 §11.6.1 requires one): the schemes of the configured
+ * values (`Bearer`, `Splunk`, `Basic`…), never anything of the values themselves.
+ */
+function authenticationChallenge(authorizations: readonly string[]): string {
+  // A value with no space has no scheme: all of it is the secret, and it must not be named.
+  const schemes = new Set(
+    authorizations
+      .filter((value) => value.includes(' '))
+      .map((value) => value.slice(0, value.indexOf(' ')))
+      .filter((scheme) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)),
+  );
+  if (schemes.size === 0) schemes.add('Bearer');
+  return [...schemes].map((scheme) => `${scheme} realm="audit-relay"`).join(', ');
+}

@@ -7,7 +7,7 @@ import type { BatchRunner } from '../pipeline/batch-runner';
 import { badRequest, Problem, serviceUnavailable } from '../problem';
 import { writeJson } from '../problem-handler';
 import { SinkError, type Sink } from '../sinks/sink';
-import { createAuthorizationCheck } from './authorization';
+import type { AcceptedAuthorizations } from './authorization';
 import { continueIfAwaited } from './expect-continue';
 import type { SignatureVerifier } from '../pipeline/signature-verifier';
 import type { AuthFailureLimiter } from './auth-failure-limiter';
@@ -17,7 +17,8 @@ import { keepRecords, type Claim, type Deduplicator } from '../pipeline/deduplic
 
 export interface IngestOptions {
   path: string;
-  authorizations: readonly string[];
+  /** The Authorization values accepted now (a reload may replace them). */
+  authorizations: AcceptedAuthorizations;
   /** Cap on the body as sent and on the decoded body, in bytes. */
   maxBody: number;
   /** frame → verify → parse → normalize, on this thread or on workers. */
@@ -52,8 +53,7 @@ export type IngestHandler = (request: IncomingMessage, response: ServerResponse,
  * node:http, not an Express handler: see createReceiverListener for why.
  */
 export function ingestRoute(options: IngestOptions): IngestHandler {
-  const isAuthorized = createAuthorizationCheck(options.authorizations);
-  const challenge = authenticationChallenge(options.authorizations);
+  const accepted = options.authorizations;
 
   return async (request, response, requestId) => {
     if (request.method !== 'POST') {
@@ -66,7 +66,7 @@ export function ingestRoute(options: IngestOptions): IngestHandler {
       request.resume();
       throw badRequest('several Authorization headers were sent; send exactly one');
     }
-    if (!isAuthorized(request.headers.authorization)) {
+    if (!accepted.isAuthorized(request.headers.authorization)) {
       request.resume();
       const client = request.socket.remoteAddress ?? 'unknown';
       // Only failures are limited: the right value always passes, so nobody who shares the
@@ -88,7 +88,7 @@ export function ingestRoute(options: IngestOptions): IngestHandler {
         reason === 'missing'
           ? 'the Authorization header is missing'
           : 'the Authorization header does not match any configured value (it is compared exactly, scheme and case included)',
-        { 'www-authenticate': challenge },
+        { 'www-authenticate': accepted.challenge },
       );
     }
 
@@ -201,18 +201,3 @@ export function ingestRoute(options: IngestOptions): IngestHandler {
   }
 }
 
-/**
- * WWW-Authenticate for a 401 (RFC 9110 §11.6.1 requires one): the schemes of the configured
- * values (`Bearer`, `Splunk`, `Basic`…), never anything of the values themselves.
- */
-function authenticationChallenge(authorizations: readonly string[]): string {
-  // A value with no space has no scheme: all of it is the secret, and it must not be named.
-  const schemes = new Set(
-    authorizations
-      .filter((value) => value.includes(' '))
-      .map((value) => value.slice(0, value.indexOf(' ')))
-      .filter((scheme) => /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(scheme)),
-  );
-  if (schemes.size === 0) schemes.add('Bearer');
-  return [...schemes].map((scheme) => `${scheme} realm="audit-relay"`).join(', ');
-}

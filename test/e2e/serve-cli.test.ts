@@ -11,6 +11,14 @@ import { readNdjson } from '../helpers/test-receiver';
 
 const run = promisify(execFile);
 
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function processIsRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -90,6 +98,57 @@ describe('audit-relay serve, as a process', () => {
     } finally {
       discarded.kill('SIGKILL');
       await piped.stop('SIGKILL');
+    }
+  });
+
+  it('reads --authorization-file again on SIGHUP: a rotated credential without a restart; a file that cannot serve keeps the old values', async () => {
+    const authFile = path.join(directory, 'auth');
+    const [oldValue, newValue] = ['Bearer old-rotated-secret', 'Splunk new-rotated-secret'];
+    fs.writeFileSync(authFile, `${oldValue}\n`);
+    const cli = spawnCli('node', [CLI, 'serve', '--listen', '127.0.0.1:0', '--authorization-file', authFile, '--sink', `file:${path.join(directory, 'events.ndjson')}`, '--dead-letter', path.join(directory, 'dl.ndjson')]);
+    try {
+      const [, url] = await cli.waitForStderr(/receiving at (http:\/\/\S+)/);
+      const send = async (authorization: string) => {
+        const response = await fetch(url!, { method: 'POST', headers: { authorization }, body: CEF_AUTHZ_LIST });
+        return { status: response.status, challenge: response.headers.get('www-authenticate') };
+      };
+      const reloads = () => cli.stderr().split('\n').filter((line) => line.includes('"signal":"SIGHUP"') && line.includes('authorization'));
+      const hangUp = async (count: number) => {
+        cli.child.kill('SIGHUP');
+        await waitUntil(() => reloads().length === count);
+      };
+      expect(await send(oldValue)).toMatchObject({ status: 200 });
+      expect(await send(newValue)).toMatchObject({ status: 401, challenge: 'Bearer realm="audit-relay"' });
+
+      // Rotation: both values for the switch-over, then the new one alone.
+      fs.writeFileSync(authFile, `${oldValue}\n${newValue}\n`);
+      await hangUp(1);
+      expect(await send(oldValue)).toMatchObject({ status: 200 });
+      expect(await send(newValue)).toMatchObject({ status: 200 });
+      fs.writeFileSync(authFile, `${newValue}\n`);
+      await hangUp(2);
+      expect(await send(oldValue)).toMatchObject({ status: 401, challenge: 'Splunk realm="audit-relay"' });
+      expect(await send(newValue)).toMatchObject({ status: 200 });
+
+      // Emptied or unreadable: never nobody and never anybody; the values read before stay.
+      fs.writeFileSync(authFile, '\n');
+      await hangUp(3);
+      fs.rmSync(authFile);
+      await hangUp(4);
+      expect(await send(newValue)).toMatchObject({ status: 200 });
+      expect(await send('')).toMatchObject({ status: 401 });
+      const logged = reloads().map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged.map(({ level, message, authorization_values: count }) => ({ level, message, count }))).toEqual([
+        { level: 'info', message: 'authorization values reloaded', count: 2 },
+        { level: 'info', message: 'authorization values reloaded', count: 1 },
+        { level: 'error', message: 'authorization file not reloaded; the values read before are still accepted', count: undefined },
+        { level: 'error', message: 'authorization file not reloaded; the values read before are still accepted', count: undefined },
+      ]);
+      expect(logged[2]!.error).toBe(`--authorization-file: ${authFile} holds no values (one per line)`);
+      expect(logged[3]!.error).toBe(`--authorization-file: cannot read ${authFile}: ENOENT`);
+      expect(cli.stderr()).not.toContain('rotated-secret');
+    } finally {
+      await cli.stop();
     }
   });
 
