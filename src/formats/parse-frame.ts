@@ -29,7 +29,10 @@ export function parseFrame(frame: Frame, options: FormatOptions = {}): ParseOutc
     }
     case 'text': {
       if (!frame.text.includes('CEF:')) {
-        return { ok: false, reason: 'line is neither a JSON object nor CEF (no "CEF:" found)', code: 'unknown_format' };
+        const reason = frame.afterCef
+          ? 'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that event after a raw line break in a value, which CEF writes as \\n: that event was accepted without it'
+          : 'line is neither a JSON object nor CEF (no "CEF:" found)';
+        return { ok: false, reason, code: 'unknown_format' };
       }
       const result = parseCef(frame.text, options.cefTimezone ? { timezone: options.cefTimezone } : {});
       if (!result.ok) return { ok: false, reason: `invalid CEF: ${result.error.message}`, code: 'invalid_cef' };

@@ -7,7 +7,8 @@ import { badRequest, payloadTooLarge } from '../problem';
 export type Frame =
   /** `members` when the object is flat and compact (Konnect's JSON), offsets into `text`. */
   | { kind: 'json'; text: string; line: number; scanned: ScannedValue; members?: FlatMember[] }
-  | { kind: 'text'; text: string; line: number }
+  /** `afterCef`: the line right before it was CEF (a raw line break in its value would give this line). */
+  | { kind: 'text'; text: string; line: number; afterCef?: true }
   | { kind: 'invalid'; text: string; line: number; reason: string; code: RejectionCode; rawBase64?: string };
 
 /** Why an event was rejected, from a fixed set (metrics label it by this). */
@@ -96,6 +97,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
   let firstOnLine = true;
   const cefMarks = new SearchCursor(text, 'CEF:');
   const newlines = newlineCursor(text);
+  let lastCefLine = -1; // the last line framed as CEF text
   while (position < length) {
     const code = text.charCodeAt(position);
     if (code === NEWLINE) {
@@ -182,7 +184,13 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     }
     const lineText = stripCarriageReturn(text.slice(position, lineEnd));
     if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
-    frames.add({ kind: 'text', text: lineText, line });
+    if (cefMarks.at(position) < lineEnd) {
+      frames.add({ kind: 'text', text: lineText, line });
+      lastCefLine = line;
+    } else {
+      // Never joined to the CEF line before it: a junk line must not change a good (signed) event.
+      frames.add(lastCefLine === line - 1 ? { kind: 'text', text: lineText, line, afterCef: true } : { kind: 'text', text: lineText, line });
+    }
     position = lineEnd;
   }
 }

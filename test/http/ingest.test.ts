@@ -317,8 +317,22 @@ describe('POST /audit-logs', () => {
         expect(record.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
         expect(typeof record.reason).toBe('string');
       }
-      expect(deadLetters[0]!.reason).toBe('line is neither a JSON object nor CEF (no "CEF:" found)');
+      expect(deadLetters[0]!.reason).toMatch(/^line is neither a JSON object nor CEF \(no "CEF:" found\); it comes right after a CEF line/);
       expect(deadLetters[2]!.reason).toMatch(/^invalid CEF: /);
+    });
+
+    it('never joins a line to the CEF line before it, as a junk line must not change a good event; the dead letter says a raw line break may have split one', async () => {
+      const response = await post(`${JSON_ACCESS}\nplain words\nCEF:0|Acme|Proxy|2.1|100|request|3|msg=line1\nline2 src=10.0.0.1\n`);
+      expect(response.body).toMatchObject({ accepted: 2, rejected: 2 });
+      expect(receiver.events().map((event) => event.raw)).toEqual([JSON_ACCESS, 'CEF:0|Acme|Proxy|2.1|100|request|3|msg=line1']);
+      const [afterJson, afterCef] = receiver.deadLetters();
+      expect(afterJson).toMatchObject({ raw: 'plain words', line: 2, reason: 'line is neither a JSON object nor CEF (no "CEF:" found)' });
+      expect(afterCef).toMatchObject({
+        raw: 'line2 src=10.0.0.1',
+        line: 4,
+        reason:
+          'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that event after a raw line break in a value, which CEF writes as \\n: that event was accepted without it',
+      });
     });
 
     it('accepts CRLF line endings and keeps each raw line without its CR', async () => {
