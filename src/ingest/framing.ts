@@ -173,8 +173,9 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
           text: lineText,
           line,
           reason:
-            !mayContinue && scan.offset >= lineEnd && scan.message === 'value is not closed'
-              ? 'malformed JSON: value is not closed on its line'
+            scan.offset >= lineEnd && scan.message === 'value is not closed'
+              ? // Not "at the end of the body": framing goes on with the next line.
+                `malformed JSON: value is not closed on its line${mayContinue ? ', and the lines after it do not complete it' : ''}`
               : `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
           code: 'malformed_json',
         });

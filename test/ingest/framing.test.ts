@@ -189,12 +189,18 @@ describe('frameBody', () => {
     );
   });
 
-  it('says where malformed JSON broke: on its line, on a later line of a pretty-printed value, or at the end of the body', () => {
+  it('says where malformed JSON broke: on its line, or on a later line of a pretty-printed value; a value never closed is not closed on its line', () => {
     const reasonOf = (text: string) => frame(text).find((item) => item.kind === 'invalid')?.reason;
     expect(reasonOf('{"a":1}\n{"a":]\n')).toBe("malformed JSON: unexpected ']' at character 6");
     expect(reasonOf('{"a":"x\n{"b":1}')).toBe('malformed JSON: unterminated string at character 8');
     expect(reasonOf('{"a":1}\n{\n  "a": [1,\n  }\n')).toBe("malformed JSON: unexpected '}' at line 4, character 3");
-    expect(reasonOf('{"a":1}\n{"a":[\n1\n')).toBe('malformed JSON: value is not closed at the end of the body');
+    expect(reasonOf('{"a":1}\n{"a":[\n1\n')).toBe('malformed JSON: value is not closed on its line, and the lines after it do not complete it');
+    // The lines after it are framed on their own, so "the end of the body" would mislead.
+    expect(frame('{"a":1,\n{"b":2}\nCEF:0|a|b|c|d|e|1|x=1\n').map((item) => [item.kind, item.line, item.kind === 'invalid' ? item.reason : ''])).toEqual([
+      ['invalid', 1, 'malformed JSON: value is not closed on its line, and the lines after it do not complete it'],
+      ['json', 2, ''],
+      ['text', 3, ''],
+    ]);
     expect(reasonOf('{"a":1}\n{bad\nhello world\n')).toBe('malformed JSON: value is not closed on its line');
   });
 
