@@ -189,10 +189,21 @@ function bindingsOf(state: StandInState, id: string): string[] {
  * `page[before]` take the opaque cursors found in `next` and `previous`; `filter[name]` (or
  * `filter[name][eq]`) matches exactly and `filter[name][contains]` a substring.
  */
+const LIST_PARAMETERS: ReadonlySet<string> = new Set(['page[size]', 'page[after]', 'page[before]', 'filter[name]', 'filter[name][eq]', 'filter[name][contains]']);
+
 function listDestinations(state: StandInState, request: Request): Record<string, unknown> {
   const query = request.query as Record<string, unknown>;
   const text = (key: string) => (typeof query[key] === 'string' ? (query[key] as string) : undefined);
   const problems: InvalidParameter[] = [];
+  // A parameter not taken here (`filter[name][neq]`, a typo) or given twice would otherwise be
+  // ignored silently, and the list would look like an answer to it.
+  for (const [key, value] of Object.entries(query)) {
+    if (!LIST_PARAMETERS.has(key)) {
+      problems.push({ field: key, rule: 'unknown_property', reason: `is not a parameter of this list; it takes ${[...LIST_PARAMETERS].join(', ')}` });
+    } else if (typeof value !== 'string') {
+      problems.push({ field: key, rule: 'invalid', reason: 'is given more than once' });
+    }
+  }
   let size = DEFAULT_PAGE_SIZE;
   const sizeText = text('page[size]');
   if (sizeText !== undefined) {

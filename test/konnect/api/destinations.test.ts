@@ -130,6 +130,15 @@ describe('destinations API', () => {
       expect(cursor.body.invalid_parameters[0].field).toBe('page[after]');
     });
 
+    it('refuses a parameter it does not take, or one given twice, instead of answering as if it were not there', async () => {
+      const unknown = await api().get('/v3/audit-log-destinations?filter%5Bname%5D%5Bneq%5D=x').set('authorization', AUTH);
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.invalid_parameters).toEqual([expect.objectContaining({ field: 'filter[name][neq]', rule: 'unknown_property' })]);
+      const twice = await api().get('/v3/audit-log-destinations?page[size]=2&page[size]=3').set('authorization', AUTH);
+      expect(twice.status).toBe(400);
+      expect(twice.body.invalid_parameters).toEqual([{ field: 'page[size]', rule: 'invalid', reason: 'is given more than once' }]);
+    });
+
     it('refuses a duplicate name with 409', async () => {
       await create(valid);
       const again = await create({ ...valid, endpoint: 'https://other.example.com/x' });
