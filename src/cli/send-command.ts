@@ -58,6 +58,7 @@ export function sendCommand(): Command {
       authorization: config.authorization,
       body,
       skipSslVerification: config.skipSslVerification,
+      contentEncoding: config.contentEncoding,
       timeoutMs: config.timeoutMs,
     });
     if (result.kind === 'error') {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '../observability/logger';
+import { GZIP_CONTENT_ENCODINGS, type GzipContentEncoding } from '../konnect/delivery/attempt';
 import { ConfigError } from './config-error';
 import { listenAddressOption, type ListenAddress } from './listen-address';
 import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type RawOptions } from './option-schema';
@@ -51,6 +52,13 @@ export const KONNECT_OPTIONS: readonly OptionSpec[] = [
     description: 'the most events in one batch; a full batch goes out without waiting for the interval',
   },
   {
+    key: 'contentEncoding',
+    flags: '--content-encoding <value>',
+    env: 'AUDIT_RELAY_KONNECT_CONTENT_ENCODING',
+    default: 'gzip',
+    description: "how Content-Encoding names the gzip body: gzip, application/gzip (what Kong's docs state; the wire value is unconfirmed) or x-gzip",
+  },
+  {
     key: 'allowHttp',
     flags: '--allow-http',
     env: 'AUDIT_RELAY_KONNECT_ALLOW_HTTP',
@@ -98,6 +106,7 @@ export interface KonnectConfig {
   flushIntervalMs: number;
   maxBatch: number;
   allowHttp: boolean;
+  contentEncoding: GzipContentEncoding;
   retry: RetryPolicy;
   /** Per delivery attempt: connect, send and read the answer. */
   requestTimeoutMs: number;
@@ -162,6 +171,7 @@ function konnectConfigFrom(raw: RawOptions): KonnectConfig {
   }
 
   const allowHttp = switchValue(raw, 'allowHttp', '--allow-http');
+  const contentEncoding = gzipContentEncoding(text('contentEncoding'));
 
   const waitMinMs = parseDuration(text('retryWaitMin') ?? '');
   if (waitMinMs === undefined) throw new ConfigError('--retry-wait-min', `"${text('retryWaitMin')}" is not a duration like 1s or 250ms`);
@@ -185,6 +195,7 @@ function konnectConfigFrom(raw: RawOptions): KonnectConfig {
     flushIntervalMs,
     maxBatch,
     allowHttp,
+    contentEncoding,
     retry: { maxRetries: 4, waitMinMs, waitMaxMs },
     requestTimeoutMs: 30_000,
     replayStepMs: 1_000,
@@ -228,6 +239,13 @@ export const SEND_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_SEND_SIGNING_KEY',
     description: 'Ed25519 private key that signs the lines (e.g. the stand-in\'s data/konnect/signing-key.pem); default: a throw-away key whose JWKS is printed',
   },
+  {
+    key: 'contentEncoding',
+    flags: '--content-encoding <value>',
+    env: 'AUDIT_RELAY_SEND_CONTENT_ENCODING',
+    default: 'gzip',
+    description: "how Content-Encoding names the gzip body: gzip, application/gzip (what Kong's docs state; the wire value is unconfirmed) or x-gzip",
+  },
   { key: 'timeout', flags: '--timeout <duration>', env: 'AUDIT_RELAY_SEND_TIMEOUT', default: '30s', description: 'how long to wait for the answer' },
 ];
 
@@ -237,6 +255,7 @@ export interface SendConfig {
   format: 'cef' | 'json' | 'cps';
   count: number;
   skipSslVerification: boolean;
+  contentEncoding: GzipContentEncoding;
   signingKeyPath: string | undefined;
   timeoutMs: number;
 }
@@ -281,5 +300,13 @@ function sendConfigFrom(raw: RawOptions): SendConfig {
   const timeoutMs = parseDuration(text('timeout') ?? '');
   if (timeoutMs === undefined || timeoutMs < 1) throw new ConfigError('--timeout', `"${text('timeout')}" is not a duration like 10s`);
 
-  return { endpoint, authorization, format, count, skipSslVerification, signingKeyPath: text('signingKey'), timeoutMs };
+  const contentEncoding = gzipContentEncoding(text('contentEncoding'));
+
+  return { endpoint, authorization, format, count, skipSslVerification, contentEncoding, signingKeyPath: text('signingKey'), timeoutMs };
+}
+
+function gzipContentEncoding(value: string | undefined): GzipContentEncoding {
+  const found = GZIP_CONTENT_ENCODINGS.find((encoding) => encoding === value);
+  if (found === undefined) throw new ConfigError('--content-encoding', `"${value}" is not one of ${GZIP_CONTENT_ENCODINGS.join(', ')}`);
+  return found;
 }

@@ -73,6 +73,7 @@ export async function startKonnectStandIn(config: KonnectConfig, logger: Logger,
     maxBatch: config.maxBatch,
     maxQueued: config.maxQueuedEvents,
     allowHttp: config.allowHttp,
+    contentEncoding: config.contentEncoding,
   });
   const replay = new ReplayJobs({
     store,

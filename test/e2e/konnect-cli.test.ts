@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { CLI, spawnCli } from '../helpers/spawn-cli';
+import { startTestReceiver, TEST_AUTHORIZATION } from '../helpers/test-receiver';
 import { REPO_ROOT } from '../helpers/spawn-cli';
 import { selfSignedCertificate, startCaptureServer } from '../konnect/support/capture-server';
 import { API_TOKEN, AUTH, startTestStandIn, stopTestStandIn, waitFor } from '../konnect/support/stand-in';
@@ -86,6 +87,22 @@ describe('audit-relay konnect and send, as processes', () => {
     }
     const refused = await run('node', [CLI, 'send', '--endpoint', 'http://127.0.0.1:9/x', '--authorization', 'Bearer y']).catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('no response: connect ECONNREFUSED') });
+  });
+
+  it('send labels its body with each Content-Encoding spelling Konnect may use, and the receiver decodes every one; another is refused', async () => {
+    const receiver = await startTestReceiver();
+    try {
+      for (const encoding of ['gzip', 'application/gzip', 'x-gzip']) {
+        const { stdout } = await run('node', [CLI, 'send', '--endpoint', receiver.url, '--authorization', TEST_AUTHORIZATION, '--count', '3', '--content-encoding', encoding]);
+        expect(stdout).toMatch(/^HTTP 200 OK\n/);
+        expect(stdout).toContain('{"accepted":3,"rejected":0}');
+      }
+      expect(receiver.events()).toHaveLength(9);
+      const refused = await run('node', [CLI, 'send', '--endpoint', receiver.url, '--authorization', 'Bearer y', '--content-encoding', 'br']).catch((error: { code: number; stderr: string }) => error);
+      expect(refused).toMatchObject({ code: 2, stderr: 'audit-relay: --content-encoding: "br" is not one of gzip, application/gzip, x-gzip\n' });
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('send to a receiver with a self-signed certificate says how to get through', async () => {

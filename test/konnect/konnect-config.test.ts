@@ -113,13 +113,14 @@ describe('konnect configuration', () => {
 describe('send configuration', () => {
   const buildSend = (flags: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => buildSendConfig(resolveSendRawOptions(flags, env));
 
-  it('needs an endpoint and an authorization; defaults to 5 cef events, verified TLS, 30 s', () => {
+  it('needs an endpoint and an authorization; defaults to 5 cef events, verified TLS, gzip, 30 s', () => {
     expect(buildSend({ endpoint: 'https://siem.example.com/in', authorization: 'Bearer x' })).toEqual({
       endpoint: 'https://siem.example.com/in',
       authorization: 'Bearer x',
       format: 'cef',
       count: 5,
       skipSslVerification: false,
+      contentEncoding: 'gzip',
       signingKeyPath: undefined,
       timeoutMs: 30_000,
     });

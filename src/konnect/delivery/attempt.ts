@@ -1,6 +1,7 @@
 /**
  * One delivery attempt: a single POST of a gzip'd batch, as Konnect sends it (§2, §10):
- * `Authorization` exactly as configured, `Content-Type: text/plain`, `Content-Encoding: gzip`.
+ * `Authorization` exactly as configured, `Content-Type: text/plain`, `Content-Encoding: gzip` (or
+ * the spelling chosen: Kong's docs state `application/gzip`, and the wire value is unconfirmed).
  * The server certificate is verified unless `skip_ssl_verification` is set. Redirects are not followed.
  */
 import http from 'node:http';
@@ -26,10 +27,16 @@ export interface AttemptRequest {
   authorization: string;
   /** The gzip'd body. */
   body: Buffer;
+  /** How `Content-Encoding` names gzip; `gzip` when not given. */
+  contentEncoding?: GzipContentEncoding;
   skipSslVerification: boolean;
   timeoutMs: number;
   signal?: AbortSignal;
 }
+
+/** The ways a gzip body may be labelled: Konnect's wire value is unconfirmed (konnect-audit-logs.md §2). */
+export const GZIP_CONTENT_ENCODINGS = ['gzip', 'application/gzip', 'x-gzip'] as const;
+export type GzipContentEncoding = (typeof GZIP_CONTENT_ENCODINGS)[number];
 
 export const USER_AGENT = 'audit-relay-konnect-stand-in';
 /** How much of a response body becomes `last_response_message`. */
@@ -61,7 +68,7 @@ export function attemptDelivery(request: AttemptRequest): Promise<AttemptResult>
       headers: {
         authorization: request.authorization,
         'content-type': 'text/plain',
-        'content-encoding': 'gzip',
+        'content-encoding': request.contentEncoding ?? 'gzip',
         'content-length': String(request.body.length),
         'user-agent': USER_AGENT,
       },

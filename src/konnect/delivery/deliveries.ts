@@ -9,7 +9,7 @@ import type { Logger } from '../../observability/logger';
 import { lineOf, type StoredEvent } from '../event-store';
 import { resolveTarget, timestamp, webhookRecord, type TargetKey } from '../model';
 import type { StateStore } from '../store';
-import type { AttemptResult } from './attempt';
+import type { AttemptResult, GzipContentEncoding } from './attempt';
 import { sendBatch, type SendOutcome } from './sender';
 
 export interface DeliveriesOptions {
@@ -23,6 +23,8 @@ export interface DeliveriesOptions {
   maxQueued: number;
   /** --allow-http: deliver to plain http:// endpoints too. */
   allowHttp: boolean;
+  /** --content-encoding: how the gzip body is labelled. */
+  contentEncoding: GzipContentEncoding;
 }
 
 /**
@@ -164,6 +166,7 @@ export class Deliveries {
     const outcome = await sendBatch(lines, settings, {
       retry: this.options.retry,
       timeoutMs: this.options.timeoutMs,
+      contentEncoding: this.options.contentEncoding,
       signal: this.abort.signal,
       // An attempt cut short by shutdown says nothing about the receiver: the status keeps the last real one.
       onAttempt: (result) => (this.abort.signal.aborted ? undefined : this.recordAttempt(target, result)),

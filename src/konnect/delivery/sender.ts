@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { RetryPolicy } from '../../config/konnect-config';
 import type { EndpointSettings } from '../model';
-import { attemptDelivery, type AttemptResult } from './attempt';
+import { attemptDelivery, type AttemptResult, type GzipContentEncoding } from './attempt';
 import { isRetryable, isSuccess, retryWaitMs } from './retry-policy';
 
 const gzip = promisify(zlib.gzip);
@@ -12,6 +12,7 @@ const gzip = promisify(zlib.gzip);
 export interface SendOptions {
   retry: RetryPolicy;
   timeoutMs: number;
+  contentEncoding?: GzipContentEncoding;
   signal?: AbortSignal;
   /** Called after every attempt, before any wait (the webhook status is updated from here). */
   onAttempt?: (result: AttemptResult, attempt: number) => void | Promise<void>;
@@ -39,6 +40,7 @@ export async function sendBatch(lines: readonly string[], settings: EndpointSett
       body,
       skipSslVerification: settings.skip_ssl_verification,
       timeoutMs: options.timeoutMs,
+      ...(options.contentEncoding ? { contentEncoding: options.contentEncoding } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     await options.onAttempt?.(result, attempts);

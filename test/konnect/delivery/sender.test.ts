@@ -40,6 +40,13 @@ describe('sending one batch, with retries, to a real loopback server', () => {
     expect(zlib.gunzipSync(delivery!.raw).toString('utf8')).toBe('first line\nsecond line with spaces\n{"json":true}\n');
   });
 
+  it('labels the gzip body application/gzip or x-gzip when asked (Kong\'s docs state application/gzip)', async () => {
+    server = await startCaptureServer([{ status: 200 }]);
+    await sendBatch(LINES, settings(server.url), { retry: FAST, timeoutMs: 5000, contentEncoding: 'application/gzip' });
+    await sendBatch(LINES, settings(server.url), { retry: FAST, timeoutMs: 5000, contentEncoding: 'x-gzip' });
+    expect(server.deliveries.map((delivery) => delivery.headers['content-encoding'])).toEqual(['application/gzip', 'x-gzip']);
+  });
+
   it('retries a 500, then a 429 after its Retry-After, and stops at the 200', async () => {
     server = await startCaptureServer([
       { status: 500, body: 'boom' },
