@@ -165,6 +165,15 @@ describe('deliveries from the stand-in: batching, status after every attempt, re
     for (const line of receiver.lines()) expect(verifyLine(line, 'cef', [standIn.publicKey])).toBe('valid');
   });
 
+  it('labels every batch with --content-encoding', async () => {
+    receiver = await startCaptureServer();
+    standIn = await startTestStandIn({ allowHttp: true, contentEncoding: 'application/gzip' });
+    await configure({ endpoint: receiver.url, authorization: 'Bearer siem', log_format: 'json' });
+    await inject(2);
+    await waitFor(() => receiver!.lines().length === 2, 5000, 'a batch');
+    expect(receiver.deliveries.map((delivery) => delivery.headers['content-encoding'])).toEqual(['application/gzip']);
+  });
+
   it('never logs the authorization value', async () => {
     receiver = await startCaptureServer([{ status: 500 }, { status: 200 }]);
     standIn = await startTestStandIn({ allowHttp: true });
