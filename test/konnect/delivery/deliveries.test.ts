@@ -167,7 +167,7 @@ describe('deliveries from the stand-in: batching, status after every attempt, re
 
   it('labels every batch with --content-encoding', async () => {
     receiver = await startCaptureServer();
-    standIn = await startTestStandIn({ allowHttp: true, contentEncoding: 'application/gzip' });
+    standIn = await startTestStandIn({ allowHttp: true, contentEncoding: 'application/gzip', flushIntervalMs: 100 });
     await configure({ endpoint: receiver.url, authorization: 'Bearer siem', log_format: 'json' });
     await inject(2);
     await waitFor(() => receiver!.lines().length === 2, 5000, 'a batch');

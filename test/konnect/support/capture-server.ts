@@ -75,7 +75,8 @@ export async function startCaptureServer(answers: Answer[] = [{ status: 202, bod
       const raw = Buffer.concat(chunks);
       let text = '';
       try {
-        text = request.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+        // By its magic bytes, whichever spelling Content-Encoding uses (gzip, application/gzip, x-gzip).
+        text = raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw).toString('utf8') : raw.toString('utf8');
       } catch {
         text = '';
       }
