@@ -30,7 +30,7 @@ export function parseFrame(frame: Frame, options: FormatOptions = {}): ParseOutc
     case 'text': {
       if (!frame.text.includes('CEF:')) {
         const reason = frame.afterCef
-          ? 'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that event after a raw line break in a value, which CEF writes as \\n: that event was accepted without it'
+          ? 'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that line\'s event, cut at a raw line break in a value (CEF writes one as \\n)'
           : 'line is neither a JSON object nor CEF (no "CEF:" found)';
         return { ok: false, reason, code: 'unknown_format' };
       }

@@ -159,6 +159,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
       if (lineText.includes('CEF:')) {
         frames.add({ kind: 'text', text: lineText, line }); // `[WARN] CEF:0|…`: a bracket, then CEF
+        lastCefLine = line;
       } else if (scan.ok) {
         const reason = scan.value.end <= lineEnd ? `text after the value at character ${scan.value.end - position + 1}` : 'the value is not closed on its line, and the lines after it do not complete it';
         frames.add({ kind: 'invalid', text: lineText, line, reason: `malformed JSON: ${reason}`, code: 'malformed_json' });
@@ -174,8 +175,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
           line,
           reason:
             scan.offset >= lineEnd && scan.message === 'value is not closed'
-              ? // Not "at the end of the body": framing goes on with the next line.
-                `malformed JSON: value is not closed on its line${mayContinue ? ', and the lines after it do not complete it' : ''}`
+              ? `malformed JSON: ${unclosedWhere(text, lineEnd, mayContinue)}`
               : `malformed JSON: ${scan.message} ${whereInBody(text, position, lineEnd, line, scan.offset)}`,
           code: 'malformed_json',
         });
@@ -194,6 +194,12 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     }
     position = lineEnd;
   }
+}
+
+/** Where a value that never closed ended: the body, or its line (then framing goes on with the next line). */
+function unclosedWhere(text: string, lineEnd: number, readOn: boolean): string {
+  if (skipWhitespace(text, lineEnd) >= text.length) return 'value is not closed at the end of the body';
+  return readOn ? 'value is not closed on its line, and the lines after it do not complete it' : 'value is not closed on its line';
 }
 
 /** Bodies' worth of text that scans of broken lines may read past their line, in all. */

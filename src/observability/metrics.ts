@@ -25,7 +25,7 @@ export class ReceiverMetrics {
 
   readonly warnedEvents = new Counter({
     name: 'audit_relay_events_with_warnings_total',
-    help: 'Accepted events (duplicates included) that the parser read leniently; each written record lists its warnings',
+    help: 'Acknowledged events (duplicates included) that the parser read leniently; each record written lists its warnings',
     labelNames: ['format'] as const,
     registers: [this.registry],
   });

@@ -132,7 +132,7 @@ export async function processBatch(body: Buffer, receivedAtMs: number, requestId
     const rawIsPlain = event.format === 'cef' && isPlainText(frame.text);
     // Nothing in a plain line needs escaping, so nothing in its event does: it is written directly.
     const eventJson = rawIsPlain ? normalizedPlainCefJson(event.cef) : JSON.stringify(normalizeEvent(event));
-    accept(frame, signature, event.format, eventJson, rawIsPlain, event.format === 'cef' ? warningTexts(event.warnings) : undefined);
+    accept(frame, signature, event.format, eventJson, rawIsPlain, event.format === 'cef' ? warningTexts(event.warnings, frame.text) : undefined);
   }
   const accepted = encodeLines(acceptedRecords);
   const deadLetter = encodeLines(deadLetterRecords);
@@ -173,7 +173,18 @@ function signedFormatOf(frame: Frame): EventFormat {
 }
 
 /** The parser's warnings as the record carries them, each with where in `raw` it was seen; undefined when none. */
-function warningTexts(warnings: readonly CefWarning[]): string[] | undefined {
+function warningTexts(warnings: readonly CefWarning[], raw: string): string[] | undefined {
   if (warnings.length === 0) return undefined;
-  return warnings.map((warning) => (warning.offset === undefined ? warning.message : `${warning.message} (at character ${warning.offset + 1})`));
+  return warnings.map((warning) => (warning.offset === undefined ? warning.message : `${warning.message} (at character ${characterAt(raw, warning.offset)})`));
+}
+
+/** The 1-based character (code point, as a person counts: an emoji is one) at a UTF-16 offset. */
+function characterAt(text: string, offset: number): number {
+  let characters = 1;
+  for (let i = 0; i < offset; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < offset) i++; // the pair's second half
+    characters++;
+  }
+  return characters;
 }

@@ -331,7 +331,7 @@ describe('POST /audit-logs', () => {
         raw: 'line2 src=10.0.0.1',
         line: 4,
         reason:
-          'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that event after a raw line break in a value, which CEF writes as \\n: that event was accepted without it',
+          'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that line\'s event, cut at a raw line break in a value (CEF writes one as \\n)',
       });
     });
 
@@ -449,6 +449,9 @@ describe('POST /audit-logs', () => {
       expect(first!.event).toMatchObject({ request: 'http://x/a?b=1&c=2', msg: 'second' });
       expect(first!.raw).toBe(lenient);
       expect(second!.warnings).toEqual([expect.stringMatching(/^severity "42" is neither 0–10/)]);
+      // Characters as a person counts them: each emoji is one.
+      await post('CEF:0|V|P|1|100|name|5|a=1 😀😀 b=x=y');
+      expect(receiver.events().at(-1)!.warnings).toEqual(['unescaped "=" kept in the value of b (at character 34)']);
       expect(second!.raw).toBe(quoted);
       expect(Object.keys(konnect!)).toEqual(['received_at', 'format', 'event', 'signature', 'raw']);
 

@@ -195,6 +195,8 @@ describe('frameBody', () => {
     expect(reasonOf('{"a":"x\n{"b":1}')).toBe('malformed JSON: unterminated string at character 8');
     expect(reasonOf('{"a":1}\n{\n  "a": [1,\n  }\n')).toBe("malformed JSON: unexpected '}' at line 4, character 3");
     expect(reasonOf('{"a":1}\n{"a":[\n1\n')).toBe('malformed JSON: value is not closed on its line, and the lines after it do not complete it');
+    expect(reasonOf('{"c":')).toBe('malformed JSON: value is not closed at the end of the body');
+    expect(reasonOf('{"c":\n\n')).toBe('malformed JSON: value is not closed at the end of the body');
     // The lines after it are framed on their own, so "the end of the body" would mislead.
     expect(frame('{"a":1,\n{"b":2}\nCEF:0|a|b|c|d|e|1|x=1\n').map((item) => [item.kind, item.line, item.kind === 'invalid' ? item.reason : ''])).toEqual([
       ['invalid', 1, 'malformed JSON: value is not closed on its line, and the lines after it do not complete it'],
@@ -221,6 +223,14 @@ describe('frameBody', () => {
     expect(() => frameBody(Buffer.from('CEF:0|x\n'.repeat(4) + 'y'.repeat(100)), { maxLineLength: 20, maxJsonDepth: 8 }, 3)).toThrow(
       expect.objectContaining({ status: 413, detail: 'the request carries more than 3 events, the limit (--max-events): split the batch' }),
     );
+  });
+
+  it('marks a line with no CEF: that comes right after a CEF line (plain, or after a bracket), and only that one', () => {
+    const marked = (body: string) => frame(body).map((item) => item.kind === 'text' && item.afterCef === true);
+    expect(marked('CEF:0|V|P|1|1|n|5|a=1\njunk\nmore junk\n')).toEqual([false, true, false]);
+    expect(marked('[WARN] CEF:0|V|P|1|1|n|5|a=1\njunk\n')).toEqual([false, true]);
+    expect(marked('CEF:0|V|P|1|1|n|5|a=1\n\njunk\n')).toEqual([false, false]);
+    expect(marked('{"a":1}\njunk\n')).toEqual([false, false]);
   });
 
   it('refuses the request with 400 when JSON nests deeper than the limit', () => {

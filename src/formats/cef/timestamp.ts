@@ -126,12 +126,18 @@ function wallClockToTime(raw: string, wall: WallClock, zone: Zone, ctx: Timestam
   const latest = ctx.yearReferenceIsNow?.() === true ? reference + YEARLESS_FUTURE_MS : Infinity;
   const year = new Date(reference).getUTCFullYear();
   let best = NaN;
-  for (const candidate of [year, year - 1, year + 1]) {
+  const consider = (candidate: number): void => {
     const t = at(candidate);
     if (!Number.isNaN(t) && t <= latest && (Number.isNaN(best) || Math.abs(t - reference) < Math.abs(best - reference))) best = t;
+  };
+  consider(year);
+  consider(year - 1);
+  consider(year + 1);
+  // Feb 29 in none of those: the nearest leap year (before the clock, when it is the reference).
+  for (let distance = 2; Number.isNaN(best) && distance <= 8; distance++) {
+    consider(year - distance);
+    consider(year + distance);
   }
-  // Feb 29 a few days ahead of the clock: the leap year before.
-  for (let candidate = year - 2; Number.isNaN(best) && candidate >= year - 8; candidate--) best = at(candidate);
   return Number.isNaN(best) ? `timestamp ${JSON.stringify(raw)} names a day the month does not have` : makeTime(raw, best);
 }
 

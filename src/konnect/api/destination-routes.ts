@@ -214,6 +214,9 @@ function listDestinations(state: StandInState, request: Request): Record<string,
   }
   const after = decodeCursor(text('page[after]'), 'page[after]', problems);
   const before = decodeCursor(text('page[before]'), 'page[before]', problems);
+  if (text('filter[name]') !== undefined && text('filter[name][eq]') !== undefined) {
+    problems.push({ field: 'filter[name][eq]', rule: 'dependent_fields', reason: 'is filter[name] spelled another way: give one of them' });
+  }
   if (after !== undefined && before !== undefined) {
     problems.push({ field: 'page[before]', rule: 'dependent_fields', reason: 'cannot be combined with page[after]' });
   }

@@ -1,6 +1,7 @@
 /** Replay jobs (§5): `PUT`/`GET /v2|v3/audit-log-replay-job` and the Dev Portal variants. */
 import { Router } from 'express';
 import { replayView } from '../model';
+import { lastMillisecondOf } from '../replay';
 import type { ApiContext } from './context';
 import { methodNotAllowed, type InvalidParameter } from './problems';
 import { readBody, validateBody } from './validation';
@@ -26,7 +27,7 @@ export function replayRoutes(context: ApiContext): Router {
       const body = readBody(request);
       validateBody(body, ['start_at', 'end_at'], ['start_at', 'end_at'], context);
       const start = Date.parse(body.start_at as string);
-      const end = Date.parse(body.end_at as string);
+      const end = lastMillisecondOf(body.end_at as string); // a whole-second end_at names that whole second
       const now = Date.now();
       const oldest = now - context.retentionMs;
       const problems: InvalidParameter[] = [];

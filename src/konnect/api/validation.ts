@@ -58,6 +58,8 @@ const boolean: FieldCheck = (value, field) =>
 const endpoint: FieldCheck = (value, field, context) => {
   const basic = string(value, field, context);
   if (basic) return basic;
+  // A URL parser drops a tab, a line break and blanks at either end: stored, they would not be what is used.
+  if (/[\s\u0000-\u001f\u007f]/.test(value as string)) return { field, rule: 'invalid', reason: 'must be a valid URL, without spaces or control characters' };
   let url: URL;
   try {
     url = new URL(value as string);

@@ -69,8 +69,12 @@ export function completeInjectedEvent(
   if (typeof event.name !== 'string' || event.name === '') {
     problems.push({ field: at('name'), rule: 'required', reason: 'is required (AUTHENTICATION_OUTCOME_*, Authz.<resource> or Ingress)' });
   }
-  if (typeof event.event_ts === 'string' && Number.isNaN(parseRfc3339(event.event_ts))) {
-    problems.push({ field: at('event_ts'), rule: 'is_date_time', reason: 'must be an RFC 3339 date-time that exists (2025-06-18T21:02:36Z)' });
+  if (typeof event.event_ts === 'string') {
+    const instant = parseRfc3339(event.event_ts);
+    // Its instant becomes `rt` when none is given, so it must be one an `rt` may be.
+    if (!(instant >= 0 && instant <= LATEST_RT)) {
+      problems.push({ field: at('event_ts'), rule: 'is_date_time', reason: 'must be an RFC 3339 date-time that exists, from 1970 to 9999 in UTC (2025-06-18T21:02:36Z)' });
+    }
   }
   const rtGiven = typeof event.rt === 'number' ? event.rt : typeof event.rt === 'string' && /^\d+$/.test(event.rt) ? Number(event.rt) : undefined;
   if (rtGiven !== undefined && !(Number.isSafeInteger(rtGiven) && rtGiven >= 0 && rtGiven <= LATEST_RT)) {

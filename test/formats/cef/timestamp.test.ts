@@ -88,8 +88,10 @@ describe('parseCefTimestamp: the spec forms (MMM dd [yyyy] HH:mm:ss[.SSS] [zzz])
     expect(iso('Jun 15 12:00:00', ctx(UTC_ZONE, Date.UTC(2022, 5, 1)))).toBe('2022-06-15T12:00:00Z');
   });
 
-  it('infers Feb 29 into a leap year', () => {
+  it('infers Feb 29 into the nearest leap year', () => {
     expect(iso('Feb 29 12:00:00', ctx(UTC_ZONE, Date.UTC(2025, 1, 20)))).toBe('2024-02-29T12:00:00Z');
+    expect(iso('Feb 29 12:00:00', ctx(UTC_ZONE, Date.UTC(2026, 6, 1)))).toBe('2028-02-29T12:00:00Z');
+    expect(iso('Feb 29 12:00:00', ctx(UTC_ZONE, Date.UTC(2026, 0, 1)))).toBe('2024-02-29T12:00:00Z');
   });
 
   it('against the clock (no rt), puts a stamp no more than two days ahead of it: an older one is last year\'s', () => {

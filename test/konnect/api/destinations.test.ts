@@ -137,6 +137,9 @@ describe('destinations API', () => {
       const twice = await api().get('/v3/audit-log-destinations?page[size]=2&page[size]=3').set('authorization', AUTH);
       expect(twice.status).toBe(400);
       expect(twice.body.invalid_parameters).toEqual([{ field: 'page[size]', rule: 'invalid', reason: 'is given more than once' }]);
+      const bothSpellings = await api().get('/v3/audit-log-destinations?filter[name]=d1&filter[name][eq]=d2').set('authorization', AUTH);
+      expect(bothSpellings.status).toBe(400);
+      expect(bothSpellings.body.invalid_parameters).toEqual([expect.objectContaining({ field: 'filter[name][eq]', rule: 'dependent_fields' })]);
     });
 
     it('refuses a duplicate name with 409', async () => {
@@ -175,6 +178,10 @@ describe('destinations API', () => {
     it('an endpoint with a user name and password, which every GET would show', () =>
       expectInvalid({ ...valid, endpoint: 'https://user:hunter2@siem.example.com/x' }, [{ field: 'endpoint', rule: 'invalid', reason: expect.stringMatching(/^must not hold a user name or password/) }]));
     it('an endpoint that only parses by being rewritten (https:/x)', () => expectInvalid({ ...valid, endpoint: 'https:/siem.example.com/x' }, [{ field: 'endpoint', reason: 'must be a valid URL' }]));
+    it.each(['https://siem.exa\tmple.com/x', 'https://siem.example.com/x ', ' https://siem.example.com/x', 'https://siem.example.com/a\nb'])(
+      'an endpoint with a blank or control character a URL parser would drop (%j)',
+      (endpoint) => expectInvalid({ ...valid, endpoint }, [{ field: 'endpoint', reason: 'must be a valid URL, without spaces or control characters' }]),
+    );
     it('an endpoint of another scheme', () => expectInvalid({ ...valid, endpoint: 'ftp://siem.example.com/x' }, [{ field: 'endpoint', rule: 'invalid' }]));
     it('a log_format outside cef, json, cps', async () => {
       await expectInvalid({ ...valid, log_format: 'xml' }, [{ field: 'log_format', rule: 'enum', choices: ['cef', 'json', 'cps'] }]);

@@ -49,6 +49,12 @@ describe('replay job API (§5)', () => {
     });
   });
 
+  it('takes an end_at in whole seconds as that whole second: a start_at within it is not after it', async () => {
+    const second = Math.floor((Date.now() - HOUR) / 1000) * 1000;
+    const body = { start_at: new Date(second + 500).toISOString(), end_at: new Date(second).toISOString().replace('.000Z', 'Z') };
+    expect((await api().put('/v3/audit-log-replay-job').set('authorization', AUTH).send(body)).status).toBe(202);
+  });
+
   it('PUT answers 202 accepted; the job goes on to failed when no webhook is enabled', async () => {
     const body = { start_at: iso(Date.now() - 6 * DAY), end_at: iso(Date.now()) };
     const response = await api().put('/v2/audit-log-replay-job').set('authorization', AUTH).send(body);

@@ -51,7 +51,7 @@ describe('completing injected events', () => {
       expect(complete({ name: 'Authz.x', rt }).problems).toEqual([expect.objectContaining({ field: 'events[0].rt', rule: 'is_integer' })]);
     }
     expect(complete({ name: 'Authz.x', rt: 253_402_300_799_999 }).event).toMatchObject({ event_ts: '9999-12-31T23:59:59Z' });
-    for (const eventTs of ['2026-02-30T00:00:00Z', '2026-01-01', 'Jan 1 2026']) {
+    for (const eventTs of ['2026-02-30T00:00:00Z', '2026-01-01', 'Jan 1 2026', '9999-12-31T23:59:59-01:00', '0000-01-01T00:00:00Z']) {
       expect(complete({ name: 'Authz.x', event_ts: eventTs }).problems.map((problem) => problem.field)).toEqual(['events[0].event_ts']);
     }
     expect(complete({ name: 'Authz.x', rt: '3958q3097698' }).event).toMatchObject({ rt: '3958q3097698', event_ts: '2025-06-18T21:02:36Z' });
