@@ -25,27 +25,34 @@ export function createAuthorizationCheck(acceptedValues: readonly string[]): (pr
  * them whole, between two requests: a request is checked against one set or the other.
  */
 export class AcceptedAuthorizations {
-  private check: (presented: string | undefined) => boolean;
-  private challengeValue: string;
+  /** Replaced whole, so the check and the challenge always describe the same values. */
+  private current: AcceptedSet;
 
   constructor(values: readonly string[]) {
-    this.check = createAuthorizationCheck(values);
-    this.challengeValue = authenticationChallenge(values);
+    this.current = acceptedSet(values);
   }
 
   replace(values: readonly string[]): void {
-    this.check = createAuthorizationCheck(values);
-    this.challengeValue = authenticationChallenge(values);
+    this.current = acceptedSet(values);
   }
 
   isAuthorized(presented: string | undefined): boolean {
-    return this.check(presented);
+    return this.current.check(presented);
   }
 
   /** WWW-Authenticate for a 401. */
   get challenge(): string {
-    return this.challengeValue;
+    return this.current.challenge;
   }
+}
+
+interface AcceptedSet {
+  check: (presented: string | undefined) => boolean;
+  challenge: string;
+}
+
+function acceptedSet(values: readonly string[]): AcceptedSet {
+  return { check: createAuthorizationCheck(values), challenge: authenticationChallenge(values) };
 }
 
 /**
