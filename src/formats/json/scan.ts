@@ -121,8 +121,11 @@ function decimalValue(token: string): string {
   const [, sign, whole = '', fraction = '', exponent = '0'] = match;
   let digits = (whole + fraction).replace(/^0+/, '');
   let power = Number(exponent) - fraction.length;
-  const trailing = /0*$/.exec(digits)![0].length;
-  digits = digits.slice(0, digits.length - trailing);
+  // A loop, not /0*$/: that regex retries from every position, quadratic in a run of zeros.
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 0x30 /* 0 */) end--;
+  const trailing = digits.length - end;
+  digits = digits.slice(0, end);
   power += trailing;
   return digits === '' ? '0' : `${sign}${digits}e${power}`;
 }
