@@ -172,19 +172,38 @@ function signedFormatOf(frame: Frame): EventFormat {
   return frame.text.startsWith('{"event":') ? 'cps' : 'json';
 }
 
-/** The parser's warnings as the record carries them, each with where in `raw` it was seen; undefined when none. */
+/** The most warnings one record lists; a line built to warn at every word would otherwise grow its record 40-fold. */
+const LISTED_WARNINGS = 10;
+
+/**
+ * The parser's warnings as the record carries them, each with where in `raw` it was seen (the
+ * first LISTED_WARNINGS, then how many more); undefined when none.
+ */
 function warningTexts(warnings: readonly CefWarning[], raw: string): string[] | undefined {
   if (warnings.length === 0) return undefined;
-  return warnings.map((warning) => (warning.offset === undefined ? warning.message : `${warning.message} (at character ${characterAt(raw, warning.offset)})`));
+  const listed = warnings.slice(0, LISTED_WARNINGS);
+  const characters = characterPositions(raw, listed.map((warning) => warning.offset));
+  const texts = listed.map((warning, index) => (warning.offset === undefined ? warning.message : `${warning.message} (at character ${characters[index]})`));
+  if (warnings.length > LISTED_WARNINGS) texts.push(`and ${warnings.length - LISTED_WARNINGS} more warnings`);
+  return texts;
 }
 
-/** The 1-based character (code point, as a person counts: an emoji is one) at a UTF-16 offset. */
-function characterAt(text: string, offset: number): number {
+/**
+ * The 1-based character (code point, as a person counts: an emoji is one) at each UTF-16 offset,
+ * in one pass over the text however many offsets there are.
+ */
+function characterPositions(text: string, offsets: ReadonlyArray<number | undefined>): number[] {
+  const order = offsets.map((offset, index) => ({ offset: offset ?? 0, index })).sort((a, b) => a.offset - b.offset);
+  const positions: number[] = new Array(offsets.length);
   let characters = 1;
-  for (let i = 0; i < offset; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0xd800 && code <= 0xdbff && i + 1 < offset) i++; // the pair's second half
-    characters++;
+  let i = 0;
+  for (const { offset, index } of order) {
+    for (; i < offset; i++) {
+      const code = text.charCodeAt(i);
+      if (code >= 0xd800 && code <= 0xdbff && i + 1 < offset) i++; // the pair's second half
+      characters++;
+    }
+    positions[index] = characters;
   }
-  return characters;
+  return positions;
 }

@@ -449,6 +449,12 @@ describe('POST /audit-logs', () => {
       expect(first!.event).toMatchObject({ request: 'http://x/a?b=1&c=2', msg: 'second' });
       expect(first!.raw).toBe(lenient);
       expect(second!.warnings).toEqual([expect.stringMatching(/^severity "42" is neither 0–10/)]);
+      // At most ten listed, then how many more: a line can be built to warn at every word.
+      await post(`CEF:0|V|P|1|100|name|5|${Array.from({ length: 31 }, () => 'a=1').join(' ')}`);
+      const many = receiver.events().at(-1)!.warnings as string[];
+      expect(many).toHaveLength(11);
+      expect(many[0]).toBe('repeated key a: the last value wins (at character 28)');
+      expect(many[10]).toBe('and 20 more warnings');
       // Characters as a person counts them: each emoji is one.
       await post('CEF:0|V|P|1|100|name|5|a=1 😀😀 b=x=y');
       expect(receiver.events().at(-1)!.warnings).toEqual(['unescaped "=" kept in the value of b (at character 34)']);
