@@ -1,6 +1,7 @@
 import type { CefEvent } from '../formats/cef/types';
 import type { ParsedEvent } from '../formats/parse-frame';
 import type { JsonObject } from '../formats/json';
+import { ownCopy } from '../formats/cef/own-copy';
 import { normalizeEventTs } from './event-time';
 import { integerTextKeptAsIs, konnectKindOf, typeAsKind, type KonnectKind } from './konnect-typing';
 
@@ -147,7 +148,8 @@ export function jsonLayout(fieldKeys: string[]): Layout {
 function layoutFor(fieldKeys: string[], headerKeys: readonly string[]): Layout {
   const node = trieNodeFor(fieldKeys, headerKeys);
   if (node === undefined) return makeLayout(fieldKeys, headerKeys);
-  return (node.layout ??= makeLayout(fieldKeys, headerKeys));
+  // Cached: built from copies, as a key sliced from a line would keep its whole request body alive.
+  return (node.layout ??= makeLayout(fieldKeys.map(ownCopy), headerKeys));
 }
 
 /** The node for this key sequence, added when new; undefined when it is not to be cached. */
@@ -166,7 +168,7 @@ function trieNodeFor(fieldKeys: string[], headerKeys: readonly string[]): TrieNo
         startOver();
         return undefined;
       }
-      keys.push(key);
+      keys.push(ownCopy(key));
       node.children.push(newNode());
     }
     node = node.children[child]!;

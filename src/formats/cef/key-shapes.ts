@@ -31,6 +31,8 @@ export interface KeyShape {
 const MAX_SHAPES = 4096;
 const MAX_CHILDREN = 32;
 const MAX_KEY_LENGTH = 64;
+/** Keys on one path: each node copies its path, so a line of thousands of keys would cost their square. */
+const MAX_DEPTH = 64;
 
 function newRoot(): KeyShape {
   return { key: '', lastCode: -1, keys: [], repeats: false, children: [], timestampKeys: [], zoneKey: undefined };
@@ -91,7 +93,7 @@ export function childShape(parent: KeyShape, line: string, from: number, to: num
     const child = children[i] as KeyShape;
     if (child.key === text) return child;
   }
-  if (shapeCount >= MAX_SHAPES || children.length >= MAX_CHILDREN || text.length > MAX_KEY_LENGTH) return undefined;
+  if (shapeCount >= MAX_SHAPES || children.length >= MAX_CHILDREN || text.length > MAX_KEY_LENGTH || parent.keys.length >= MAX_DEPTH) return undefined;
   shapeCount++;
   const key = internalized(text);
   const keys = [...parent.keys, key];

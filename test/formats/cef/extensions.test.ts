@@ -136,3 +136,15 @@ describe('parseExtensions: text before the first key', () => {
     expect(scan('msg=a|b=c d=e').extensions).toEqual({ msg: 'a|b=c', d: 'e' });
   });
 });
+
+describe('parseExtensions: many keys', () => {
+  it('reads lines of 4,096 distinct keys, line after line, every value in place', () => {
+    // The key cache copied each node's path, so such a line cost the square of its keys (0.5 s each).
+    for (let round = 0; round < 20; round++) {
+      const line = Array.from({ length: 4096 }, (_, index) => `k${round}_${index}=v${index}`).join(' ');
+      const { extensions } = scan(line);
+      expect(Object.keys(extensions)).toHaveLength(4096);
+      expect(extensions[`k${round}_4095`]).toBe('v4095');
+    }
+  });
+});

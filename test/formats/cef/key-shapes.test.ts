@@ -18,6 +18,23 @@ describe('key shapes', () => {
     expect(knownKeyBefore('gamma=1 zdelta=2', 14, 6, first)).toBeUndefined();
   });
 
+  it('caches no sequence longer than 64 keys, as each node copies its path', () => {
+    const line = Array.from({ length: 70 }, (_, index) => `deep${index}=1`).join(' ');
+    let shape = rootShape();
+    let depth = 0;
+    let from = 0;
+    for (;;) {
+      const eq = line.indexOf('=', from);
+      if (eq < 0) break;
+      const next = childShape(shape, line, from, eq);
+      if (next === undefined) break;
+      shape = next;
+      depth++;
+      from = line.indexOf(' ', eq) + 1;
+    }
+    expect(depth).toBe(64);
+  });
+
   it('marks sequences with a repeated key so the caller takes the duplicate-aware path', () => {
     const line = 'rep=1 other=2 rep=3';
     const one = childShape(rootShape(), line, 0, 3);

@@ -46,6 +46,8 @@ describe('resolveZone', () => {
     expect(resolveZone('Mars/Olympus')).toBeUndefined();
     expect(resolveZone('not a zone')).toBeUndefined();
     expect(resolveZone('')).toBeUndefined();
+    expect(resolveZone(`Europe/${'x'.repeat(100)}`)).toBeUndefined(); // longer than any zone name: not even looked up
+    expect(resolveZone('America/Argentina/ComodRivadavia')?.name).toBe('America/Argentina/ComodRivadavia'); // the longest there is
   });
 });
 
