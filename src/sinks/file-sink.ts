@@ -56,6 +56,8 @@ interface PendingWrite {
 export class FileSink implements Sink {
   readonly name: string;
   private handle: fs.FileHandle | undefined;
+  /** The open file's permission bits, given to the file that replaces it. */
+  private permissions: number | undefined;
   private inode = 0;
   /** Bytes known to be completely written. */
   private size = 0;
@@ -143,9 +145,19 @@ export class FileSink implements Sink {
   }
 
   private async openHandle(): Promise<void> {
-    refuseNonFile(this.filePath, statSync(this.filePath, { throwIfNoEntry: false }));
+    const existing = statSync(this.filePath, { throwIfNoEntry: false });
+    refuseNonFile(this.filePath, existing);
     const handle = await fs.open(this.filePath, 'a');
+    // A file made anew (a rotation, a move) gets the permissions of the one before it, so the
+    // next rotation does not undo a `chmod 600`; the first one has the umask's.
+    if (existing === undefined && this.permissions !== undefined) {
+      await handle.chmod(this.permissions).catch(async (error: unknown) => {
+        await handle.close().catch(() => undefined);
+        throw error;
+      });
+    }
     const stat = await handle.stat();
+    this.permissions = stat.mode & 0o7777;
     let size = stat.size;
     if (stat.isFile() && size > 0) {
       try {
@@ -206,6 +218,9 @@ export class FileSink implements Sink {
     this.handle = undefined;
     if (!handle) return;
     if (this.options.fsync !== 'never' && this.unsynced) await handle.datasync().catch(() => undefined);
+    // As it is now, not as it was opened: a `chmod` since then must carry over to the next file.
+    const stat = await handle.stat().catch(() => undefined);
+    if (stat !== undefined) this.permissions = stat.mode & 0o7777;
     await handle.close().catch(() => undefined);
   }
 

@@ -42,7 +42,10 @@ const PARTIAL = '.gz.partial';
 export async function compressRotated(rotatedPath: string, signal?: AbortSignal): Promise<void> {
   const partial = `${rotatedPath}${PARTIAL}`;
   try {
-    await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial), ...(signal ? [{ signal }] : []));
+    const { mode } = await fs.stat(rotatedPath);
+    // With the rotated file's permissions (a `chmod 600` of the events file must hold for its .gz).
+    await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial, { mode: mode & 0o600 }), ...(signal ? [{ signal }] : []));
+    await fs.chmod(partial, mode & 0o7777);
   } catch (error) {
     await fs.unlink(partial).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || signal?.aborted) return;

@@ -103,6 +103,21 @@ describe('rotation', () => {
     expect(fs.existsSync(receiver.deadLetterFile)).toBe(true);
   });
 
+  it('keeps the permissions of the file it rotates, a chmod made while running included, for the new file and the .gz', async () => {
+    receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
+    expect((await post(receiver.url, numberedBatch(0, 4), { headers: GZIP_HEADERS })).status).toBe(200);
+    const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
+    expect(modeOf(receiver.eventsFile)).not.toBe(0o600); // the umask's, wider than the chmod below
+    fs.chmodSync(receiver.eventsFile, 0o600);
+    for (let request = 1; request < 12; request++) {
+      expect((await post(receiver.url, numberedBatch(request * 4, 4), { headers: GZIP_HEADERS })).status).toBe(200);
+    }
+    expect(await receiver.stop('SIGTERM')).toBe(0);
+    const rotated = rotatedFiles(receiver.directory);
+    expect(rotated.length).toBeGreaterThan(2);
+    for (const file of [...rotated, receiver.eventsFile]) expect([path.basename(file), modeOf(file)]).toEqual([path.basename(file), 0o600]);
+  });
+
   it('finishes compression that a killed process left half-done: the .gz.partial goes, and its rotated file is compressed at the next start', async () => {
     const directory = makeTempDir('leftover');
     const rotated = path.join(directory, 'events.ndjson.2026-11-24T03-54-17.123Z');
