@@ -240,7 +240,7 @@ export function renderFramingWorstCases(report: BenchReport): string {
   if (!cases) return 'Framing worst cases: not run';
   if ('notAvailable' in cases) return `Framing worst cases: not available: ${cases.notAvailable}`;
   return (
-    'Framing worst cases (bench/framing-worst-cases.ts, 4 MB bodies, MB/s and ratio to Konnect NDJSON): ' +
+    'Decoding worst cases (bench/framing-worst-cases.ts, 4 MB bodies, MB/s and ratio to Konnect NDJSON through the same stage, frameBody or processBatch): ' +
     cases.map((c) => `${c.name} ${fixed(c.mbPerSec, 1)} (${fixed(c.ratio, 2)}x)`).join('; ')
   );
 }
