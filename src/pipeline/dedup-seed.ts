@@ -2,9 +2,14 @@
  * After a restart the deduplicator's memory is empty, yet that is when a replay comes (the
  * receiver was down, the admin replays the outage): it would write again every event from
  * before the outage. So the memory is filled at start from the newest records of the events
- * file, whose `raw` gives each event's identity again.
+ * file, and of the files it was rotated into when it holds too few, whose `raw` gives each
+ * event's identity again.
  */
+import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { listRotated } from '../sinks/rotation';
 import type { Deduplicator } from './deduplicate';
 import { eventIdentity } from './event-identity';
 
@@ -53,13 +58,45 @@ async function newestIdentities(file: string, count: number): Promise<string[]> 
   return newestFirst.reverse();
 }
 
+/** The identities of the last `count` records of a gzip'd rotated file, oldest first (it is read whole, a line at a time). */
+async function newestIdentitiesGzipped(file: string, count: number): Promise<string[]> {
+  const newest: string[] = [];
+  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) {
+      collect(line, newest);
+      if (newest.length > 2 * count) newest.splice(0, newest.length - count); // amortized: keep only the tail
+    }
+  } catch {
+    // A rotated file that cannot be read (pruned meanwhile, or damaged) holds nothing to remember.
+  }
+  return newest.slice(-count);
+}
+
+/**
+ * The identities of the last `count` records written to `file`, oldest first: from its end, and
+ * then from the files it was rotated into, newest first, while it holds fewer than `count`.
+ */
+async function newestIdentitiesWithRotated(file: string, count: number): Promise<string[]> {
+  const parts = [await newestIdentities(file, count)];
+  let found = parts[0]!.length;
+  const rotated = found < count ? await listRotated(file).catch(() => []) : [];
+  for (const older of rotated) {
+    if (found >= count) break;
+    const identities = older.endsWith('.gz') ? await newestIdentitiesGzipped(older, count - found) : await newestIdentities(older, count - found);
+    parts.unshift(identities);
+    found += identities.length;
+  }
+  return parts.flat();
+}
+
 /**
  * Remembers the events that every one of `files` holds among its newest records: an event that
  * reached one sink but not another (its request failed, and the sender will resend it) must be
  * written again. Resolves to how many distinct events are remembered.
  */
 export async function seedFromFiles(deduplicator: Deduplicator, files: readonly string[]): Promise<number> {
-  const [first, ...others] = await Promise.all(files.map((file) => newestIdentities(file, deduplicator.capacity)));
+  const [first, ...others] = await Promise.all(files.map((file) => newestIdentitiesWithRotated(file, deduplicator.capacity)));
   if (first === undefined) return 0;
   const inEvery = others.map((identities) => new Set(identities));
   for (const identity of first) if (inEvery.every((set) => set.has(identity))) deduplicator.remember(identity);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { batchOptions } from '../../src/pipeline/batch-runner';
 import { seedFromFiles } from '../../src/pipeline/dedup-seed';
 import { Deduplicator } from '../../src/pipeline/deduplicate';
@@ -33,6 +34,24 @@ describe('seedFromFiles', () => {
     claim.failed();
     dedup.claim(['newest']).written();
     expect(dedup.claim([batch.identities[400]!, batch.identities[999]!]).fresh).toEqual([0]);
+  });
+
+  it('reads on into the files the events file was rotated into, newest first, gzip\'d or not, while it holds fewer than the window', async () => {
+    const batch = await processBatch(Buffer.from(Array.from({ length: 50 }, (_, seq) => event(seq, 10)).join('\n')), 0, 'r', batchOptions({ ...settings, signatures: 'off' }, () => []));
+    const records = (from: number, to: number) => batch.acceptedOutput.subarray(from === 0 ? 0 : batch.recordEnds[from - 1], batch.recordEnds[to - 1]);
+    const file = path.join(directory, 'events.ndjson');
+    // Oldest to newest: 0–19 rotated and gzip'd, 20–39 rotated and not yet gzip'd, 40–49 live.
+    fs.writeFileSync(`${file}.2026-12-06T08-00-00.000Z.gz`, zlib.gzipSync(records(0, 20)));
+    fs.writeFileSync(`${file}.2026-12-06T08-10-00.000Z`, records(20, 40));
+    fs.writeFileSync(file, records(40, 50));
+    fs.writeFileSync(`${file}.2026-12-06T07-00-00.000Z.gz`, 'not gzip at all'); // damaged: holds nothing
+
+    const wide = new Deduplicator(45);
+    expect(await seedFromFiles(wide, [file])).toBe(45);
+    expect(wide.claim(batch.identities).fresh).toEqual([0, 1, 2, 3, 4]); // the newest 45 are known
+    const narrow = new Deduplicator(15);
+    expect(await seedFromFiles(narrow, [file])).toBe(15); // the live file and the newest rotated one suffice
+    expect(narrow.claim(batch.identities).fresh).toEqual(Array.from({ length: 35 }, (_, index) => index));
   });
 
   it('counts an event written twice (two copies in one request) once', async () => {

@@ -103,6 +103,26 @@ describe('rotation', () => {
     expect(fs.existsSync(receiver.deadLetterFile)).toBe(true);
   });
 
+  it('after a restart, knows the events of the files it rotated into: a resent batch written before the last rotation is all duplicates', async () => {
+    receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
+    const early = numberedBatch(0, 4);
+    expect((await post(receiver.url, early, { headers: GZIP_HEADERS })).status).toBe(200);
+    for (let request = 1; request < 12; request++) {
+      expect((await post(receiver.url, numberedBatch(request * 4, 4), { headers: GZIP_HEADERS })).status).toBe(200);
+    }
+    expect(await receiver.stop('SIGTERM')).toBe(0);
+    expect(seqsOf(strictRecords(receiver.eventsFile))).not.toContain(0); // the early batch is in a rotated .gz only
+    const directory = receiver.directory;
+    const restarted = await spawnReceiver({ directory, flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
+    try {
+      const again = await post(restarted.url, early, { headers: GZIP_HEADERS });
+      expect(again.status).toBe(200);
+      expect(again.json()).toEqual({ accepted: 0, rejected: 0, duplicates: 4 });
+    } finally {
+      await restarted.cleanup();
+    }
+  });
+
   it('keeps the permissions of the file it rotates, a chmod made while running included, for the new file and the .gz', async () => {
     receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
     expect((await post(receiver.url, numberedBatch(0, 4), { headers: GZIP_HEADERS })).status).toBe(200);
