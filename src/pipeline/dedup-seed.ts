@@ -61,14 +61,19 @@ async function newestIdentities(file: string, count: number): Promise<string[]> 
 /** The identities of the last `count` records of a gzip'd rotated file, oldest first (it is read whole, a line at a time). */
 async function newestIdentitiesGzipped(file: string, count: number): Promise<string[]> {
   const newest: string[] = [];
-  const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
+  const source = createReadStream(file);
+  const gunzip = createGunzip();
+  source.on('error', (error) => gunzip.destroy(error)); // .pipe() does not pass a read error on
+  const lines = createInterface({ input: source.pipe(gunzip), crlfDelay: Infinity });
   try {
     for await (const line of lines) {
       collect(line, newest);
       if (newest.length > 2 * count) newest.splice(0, newest.length - count); // amortized: keep only the tail
     }
   } catch {
-    // A rotated file that cannot be read (pruned meanwhile, or damaged) holds nothing to remember.
+    // Unreadable (another user's, a directory) or damaged: what was read before counts.
+  } finally {
+    source.destroy();
   }
   return newest.slice(-count);
 }
@@ -83,7 +88,9 @@ async function newestIdentitiesWithRotated(file: string, count: number): Promise
   const rotated = found < count ? await listRotated(file).catch(() => []) : [];
   for (const older of rotated) {
     if (found >= count) break;
-    const identities = older.endsWith('.gz') ? await newestIdentitiesGzipped(older, count - found) : await newestIdentities(older, count - found);
+    const read = older.endsWith('.gz') ? newestIdentitiesGzipped(older, count - found) : newestIdentities(older, count - found);
+    // One that cannot be read (pruned meanwhile, damaged, another user's, a directory) holds nothing to remember.
+    const identities = await read.catch(() => []);
     parts.unshift(identities);
     found += identities.length;
   }

@@ -1,6 +1,7 @@
 import { accessSync, constants as fsConstants, statSync, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { accessOf, carryAccess, type FileAccess } from './file-access';
 import { compressLeftovers, compressRotated, pruneRotated, rotatedName, type RotationPolicy } from './rotation';
 import type { Sink } from './sink';
 import { ensureDirectory } from './ensure-directory';
@@ -56,8 +57,8 @@ interface PendingWrite {
 export class FileSink implements Sink {
   readonly name: string;
   private handle: fs.FileHandle | undefined;
-  /** The open file's permission bits, given to the file that replaces it. */
-  private permissions: number | undefined;
+  /** The open file's group and permission bits, given to the file that replaces it. */
+  private access: FileAccess | undefined;
   private inode = 0;
   /** Bytes known to be completely written. */
   private size = 0;
@@ -148,16 +149,16 @@ export class FileSink implements Sink {
     const existing = statSync(this.filePath, { throwIfNoEntry: false });
     refuseNonFile(this.filePath, existing);
     const handle = await fs.open(this.filePath, 'a');
-    // A file made anew (a rotation, a move) gets the permissions of the one before it, so the
-    // next rotation does not undo a `chmod 600`; the first one has the umask's.
-    if (existing === undefined && this.permissions !== undefined) {
-      await handle.chmod(this.permissions).catch(async (error: unknown) => {
+    // A file made anew (a rotation, a move) gets the group and permissions of the one before it,
+    // so the next rotation does not undo a `chmod 600`; the first one has the umask's.
+    if (existing === undefined && this.access !== undefined) {
+      await carryAccess(handle, this.access).catch(async (error: unknown) => {
         await handle.close().catch(() => undefined);
         throw error;
       });
     }
     const stat = await handle.stat();
-    this.permissions = stat.mode & 0o7777;
+    this.access = accessOf(stat);
     let size = stat.size;
     if (stat.isFile() && size > 0) {
       try {
@@ -218,9 +219,9 @@ export class FileSink implements Sink {
     this.handle = undefined;
     if (!handle) return;
     if (this.options.fsync !== 'never' && this.unsynced) await handle.datasync().catch(() => undefined);
-    // As it is now, not as it was opened: a `chmod` since then must carry over to the next file.
+    // As it is now, not as it was opened: a `chmod` or `chgrp` since then must carry over to the next file.
     const stat = await handle.stat().catch(() => undefined);
-    if (stat !== undefined) this.permissions = stat.mode & 0o7777;
+    if (stat !== undefined) this.access = accessOf(stat);
     await handle.close().catch(() => undefined);
   }
 

@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { accessOf, carryAccess } from './file-access';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -42,10 +43,16 @@ const PARTIAL = '.gz.partial';
 export async function compressRotated(rotatedPath: string, signal?: AbortSignal): Promise<void> {
   const partial = `${rotatedPath}${PARTIAL}`;
   try {
-    const { mode } = await fs.stat(rotatedPath);
-    // With the rotated file's permissions (a `chmod 600` of the events file must hold for its .gz).
-    await pipeline(createReadStream(rotatedPath), createGzip(), createWriteStream(partial, { mode: mode & 0o600 }), ...(signal ? [{ signal }] : []));
-    await fs.chmod(partial, mode & 0o7777);
+    const access = accessOf(await fs.stat(rotatedPath));
+    // The rotated file's group and bits (its `chmod 600` holds for the .gz), before a byte is written.
+    const output = await fs.open(partial, 'w');
+    try {
+      await carryAccess(output, access);
+    } catch (error) {
+      await output.close();
+      throw error;
+    }
+    await pipeline(createReadStream(rotatedPath), createGzip(), output.createWriteStream(), ...(signal ? [{ signal }] : []));
   } catch (error) {
     await fs.unlink(partial).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || signal?.aborted) return;

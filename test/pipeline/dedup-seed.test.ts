@@ -45,7 +45,11 @@ describe('seedFromFiles', () => {
     fs.writeFileSync(`${file}.2026-12-06T08-10-00.000Z`, records(20, 40));
     fs.writeFileSync(file, records(40, 50));
     fs.writeFileSync(`${file}.2026-12-06T07-00-00.000Z.gz`, 'not gzip at all'); // damaged: holds nothing
+    fs.mkdirSync(`${file}.2026-12-06T06-00-00.000Z.gz`); // not a file at all: holds nothing, and start goes on
+    fs.mkdirSync(`${file}.2026-12-06T05-00-00.000Z`);
 
+    const all = new Deduplicator(1000); // reads every rotated file, the broken ones included
+    expect(await seedFromFiles(all, [file])).toBe(50);
     const wide = new Deduplicator(45);
     expect(await seedFromFiles(wide, [file])).toBe(45);
     expect(wide.claim(batch.identities).fresh).toEqual([0, 1, 2, 3, 4]); // the newest 45 are known

@@ -138,6 +138,23 @@ describe('rotation', () => {
     for (const file of [...rotated, receiver.eventsFile]) expect([path.basename(file), modeOf(file)]).toEqual([path.basename(file), 0o600]);
   });
 
+  it('gives the new file and the .gz the group of the file it rotates as well, so a shipper in that group still reads them', async () => {
+    receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
+    expect((await post(receiver.url, numberedBatch(0, 4), { headers: GZIP_HEADERS })).status).toBe(200);
+    // A group this user may give a file: any for root (adm here), else one it is in.
+    const group = process.getuid?.() === 0 ? 4 : (process.getgroups?.().find((gid) => gid !== process.getgid?.()) ?? process.getgid!());
+    fs.chownSync(receiver.eventsFile, -1, group);
+    fs.chmodSync(receiver.eventsFile, 0o640);
+    for (let request = 1; request < 12; request++) {
+      expect((await post(receiver.url, numberedBatch(request * 4, 4), { headers: GZIP_HEADERS })).status).toBe(200);
+    }
+    expect(await receiver.stop('SIGTERM')).toBe(0);
+    const rotated = rotatedFiles(receiver.directory);
+    expect(rotated.length).toBeGreaterThan(2);
+    const accessOf = (file: string) => ({ file: path.basename(file), gid: fs.statSync(file).gid, mode: fs.statSync(file).mode & 0o777 });
+    for (const file of [...rotated, receiver.eventsFile]) expect(accessOf(file)).toEqual({ file: path.basename(file), gid: group, mode: 0o640 });
+  });
+
   it('finishes compression that a killed process left half-done: the .gz.partial goes, and its rotated file is compressed at the next start', async () => {
     const directory = makeTempDir('leftover');
     const rotated = path.join(directory, 'events.ndjson.2026-11-24T03-54-17.123Z');

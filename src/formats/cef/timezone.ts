@@ -89,17 +89,17 @@ function ianaZone(name: string): Zone | undefined {
 /** Resolved zones by name; failures too, but bounded so junk `dtz` values cannot grow it forever. */
 const cache = new Map<string, Zone | null>();
 const CACHE_LIMIT = 1000;
-/** Longer than any zone name (IANA's longest is 32 characters): not looked up, not cached. */
+/** Longer than any zone name (IANA's longest is 32 characters), blanks around it aside: not looked up, not cached. */
 const LONGEST_ZONE_NAME = 64;
 
 /** A zone for `name`, or undefined when it is neither an offset, a known abbreviation nor an IANA name. */
 export function resolveZone(name: string): Zone | undefined {
-  if (name.length > LONGEST_ZONE_NAME) return undefined;
-  const cached = cache.get(name);
+  const given = name.trim();
+  if (given.length > LONGEST_ZONE_NAME) return undefined;
+  const cached = cache.get(given);
   if (cached !== undefined) return cached ?? undefined;
   // Kept in the cache (and in the zone): a copy, not a slice that holds its request's body.
-  const key = ownCopy(name);
-  const trimmed = key.trim();
+  const trimmed = ownCopy(given);
   let zone: Zone | undefined;
   const abbreviation = ABBREVIATIONS.get(trimmed.toUpperCase());
   if (abbreviation !== undefined) {
@@ -110,7 +110,7 @@ export function resolveZone(name: string): Zone | undefined {
     else if (/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(trimmed)) zone = ianaZone(trimmed);
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(key, zone ?? null);
+  cache.set(trimmed, zone ?? null);
   return zone;
 }
 

@@ -48,6 +48,7 @@ describe('resolveZone', () => {
     expect(resolveZone('')).toBeUndefined();
     expect(resolveZone(`Europe/${'x'.repeat(100)}`)).toBeUndefined(); // longer than any zone name: not even looked up
     expect(resolveZone('America/Argentina/ComodRivadavia')?.name).toBe('America/Argentina/ComodRivadavia'); // the longest there is
+    expect(resolveZone(`${' '.repeat(60)}Europe/Berlin `)?.name).toBe('Europe/Berlin'); // blanks around a name do not count
   });
 });
 
