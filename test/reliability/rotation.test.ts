@@ -123,36 +123,36 @@ describe('rotation', () => {
     }
   });
 
-  it('keeps the permissions of the file it rotates, a chmod made while running included, for the new file and the .gz', async () => {
+  /** Writes a batch, changes the events file as `change` says, writes on until it rotated several times; the files' access after. */
+  async function accessAfterRotations(change: (eventsFile: string) => void): Promise<Array<{ file: string; gid: number; mode: number }>> {
     receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
     expect((await post(receiver.url, numberedBatch(0, 4), { headers: GZIP_HEADERS })).status).toBe(200);
-    const modeOf = (file: string) => fs.statSync(file).mode & 0o777;
-    expect(modeOf(receiver.eventsFile)).not.toBe(0o600); // the umask's, wider than the chmod below
-    fs.chmodSync(receiver.eventsFile, 0o600);
+    change(receiver.eventsFile);
     for (let request = 1; request < 12; request++) {
       expect((await post(receiver.url, numberedBatch(request * 4, 4), { headers: GZIP_HEADERS })).status).toBe(200);
     }
     expect(await receiver.stop('SIGTERM')).toBe(0);
     const rotated = rotatedFiles(receiver.directory);
     expect(rotated.length).toBeGreaterThan(2);
-    for (const file of [...rotated, receiver.eventsFile]) expect([path.basename(file), modeOf(file)]).toEqual([path.basename(file), 0o600]);
+    return [...rotated, receiver.eventsFile].map((file) => ({ file: path.basename(file), gid: fs.statSync(file).gid, mode: fs.statSync(file).mode & 0o777 }));
+  }
+
+  it('keeps the permissions of the file it rotates, a chmod made while running included, for the new file and the .gz', async () => {
+    const files = await accessAfterRotations((eventsFile) => {
+      expect(fs.statSync(eventsFile).mode & 0o777).not.toBe(0o600); // the umask's, wider than the chmod below
+      fs.chmodSync(eventsFile, 0o600);
+    });
+    for (const { file, mode } of files) expect({ file, mode }).toEqual({ file, mode: 0o600 });
   });
 
   it('gives the new file and the .gz the group of the file it rotates as well, so a shipper in that group still reads them', async () => {
-    receiver = await spawnReceiver({ flags: ['--rotate-size', '3kb', '--rotate-gzip', 'true', '--rotate-keep', '100'] });
-    expect((await post(receiver.url, numberedBatch(0, 4), { headers: GZIP_HEADERS })).status).toBe(200);
     // A group this user may give a file: any for root (adm here), else one it is in.
     const group = process.getuid?.() === 0 ? 4 : (process.getgroups?.().find((gid) => gid !== process.getgid?.()) ?? process.getgid!());
-    fs.chownSync(receiver.eventsFile, -1, group);
-    fs.chmodSync(receiver.eventsFile, 0o640);
-    for (let request = 1; request < 12; request++) {
-      expect((await post(receiver.url, numberedBatch(request * 4, 4), { headers: GZIP_HEADERS })).status).toBe(200);
-    }
-    expect(await receiver.stop('SIGTERM')).toBe(0);
-    const rotated = rotatedFiles(receiver.directory);
-    expect(rotated.length).toBeGreaterThan(2);
-    const accessOf = (file: string) => ({ file: path.basename(file), gid: fs.statSync(file).gid, mode: fs.statSync(file).mode & 0o777 });
-    for (const file of [...rotated, receiver.eventsFile]) expect(accessOf(file)).toEqual({ file: path.basename(file), gid: group, mode: 0o640 });
+    const files = await accessAfterRotations((eventsFile) => {
+      fs.chownSync(eventsFile, -1, group);
+      fs.chmodSync(eventsFile, 0o640);
+    });
+    for (const { file, gid, mode } of files) expect({ file, gid, mode }).toEqual({ file, gid: group, mode: 0o640 });
   });
 
   it('finishes compression that a killed process left half-done: the .gz.partial goes, and its rotated file is compressed at the next start', async () => {
