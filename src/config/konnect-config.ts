@@ -5,6 +5,17 @@ import { ConfigError } from './config-error';
 import { listenAddressOption, type ListenAddress } from './listen-address';
 import { buildNamingSources, resolveOptions, switchValue, type OptionSpec, type RawOptions } from './option-schema';
 
+/** `--content-encoding`, which `konnect` and `send` both take, each with its own variable. */
+function contentEncodingOption(env: string): OptionSpec {
+  return {
+    key: 'contentEncoding',
+    flags: '--content-encoding <value>',
+    env,
+    default: 'gzip',
+    description: "how Content-Encoding names the gzip body: gzip, application/gzip (what Kong's docs state; the wire value is unconfirmed) or x-gzip",
+  };
+}
+
 /**
  * One schema for every `konnect` option (the local stand-in of Konnect's side): flag,
  * environment variable, default and help, as for `serve`.
@@ -51,13 +62,7 @@ export const KONNECT_OPTIONS: readonly OptionSpec[] = [
     default: '100',
     description: 'the most events in one batch; a full batch goes out without waiting for the interval',
   },
-  {
-    key: 'contentEncoding',
-    flags: '--content-encoding <value>',
-    env: 'AUDIT_RELAY_KONNECT_CONTENT_ENCODING',
-    default: 'gzip',
-    description: "how Content-Encoding names the gzip body: gzip, application/gzip (what Kong's docs state; the wire value is unconfirmed) or x-gzip",
-  },
+  contentEncodingOption('AUDIT_RELAY_KONNECT_CONTENT_ENCODING'),
   {
     key: 'allowHttp',
     flags: '--allow-http',
@@ -239,13 +244,7 @@ export const SEND_OPTIONS: readonly OptionSpec[] = [
     env: 'AUDIT_RELAY_SEND_SIGNING_KEY',
     description: 'Ed25519 private key that signs the lines (e.g. the stand-in\'s data/konnect/signing-key.pem); default: a throw-away key whose JWKS is printed',
   },
-  {
-    key: 'contentEncoding',
-    flags: '--content-encoding <value>',
-    env: 'AUDIT_RELAY_SEND_CONTENT_ENCODING',
-    default: 'gzip',
-    description: "how Content-Encoding names the gzip body: gzip, application/gzip (what Kong's docs state; the wire value is unconfirmed) or x-gzip",
-  },
+  contentEncodingOption('AUDIT_RELAY_SEND_CONTENT_ENCODING'),
   { key: 'timeout', flags: '--timeout <duration>', env: 'AUDIT_RELAY_SEND_TIMEOUT', default: '30s', description: 'how long to wait for the answer' },
 ];
 

@@ -28,7 +28,7 @@ export function parseFrame(frame: Frame, options: FormatOptions = {}): ParseOutc
       return { ok: true, event: isCpsEnvelope(fields) ? { format: 'cps', fields: fields.event } : { format: 'json', fields } };
     }
     case 'text': {
-      if (!frame.text.includes('CEF:')) {
+      if (!frame.cef) {
         const reason = frame.afterCef
           ? 'line is neither a JSON object nor CEF (no "CEF:" found); it comes right after a CEF line, so it may be the rest of that line\'s event, cut at a raw line break in a value (CEF writes one as \\n)'
           : 'line is neither a JSON object nor CEF (no "CEF:" found)';

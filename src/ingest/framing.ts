@@ -7,8 +7,11 @@ import { badRequest, payloadTooLarge } from '../problem';
 export type Frame =
   /** `members` when the object is flat and compact (Konnect's JSON), offsets into `text`. */
   | { kind: 'json'; text: string; line: number; scanned: ScannedValue; members?: FlatMember[] }
-  /** `afterCef`: the line right before it was CEF (a raw line break in its value would give this line). */
-  | { kind: 'text'; text: string; line: number; afterCef?: true }
+  /**
+   * `cef`: the line holds `CEF:` (found while framing, so no one searches again); `afterCef`: it
+   * does not, and the line right before it did (a raw line break in that value would give this line).
+   */
+  | { kind: 'text'; text: string; line: number; cef: boolean; afterCef?: true }
   | { kind: 'invalid'; text: string; line: number; reason: string; code: RejectionCode; rawBase64?: string };
 
 /** Why an event was rejected, from a fixed set (metrics label it by this). */
@@ -158,7 +161,7 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
       const lineText = stripCarriageReturn(text.slice(position, lineEnd));
       if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
       if (lineText.includes('CEF:')) {
-        frames.add({ kind: 'text', text: lineText, line }); // `[WARN] CEF:0|…`: a bracket, then CEF
+        frames.add({ kind: 'text', text: lineText, line, cef: true }); // `[WARN] CEF:0|…`: a bracket, then CEF
         lastCefLine = line;
       } else if (scan.ok) {
         const reason = scan.value.end <= lineEnd ? `text after the value at character ${scan.value.end - position + 1}` : 'the value is not closed on its line, and the lines after it do not complete it';
@@ -186,11 +189,11 @@ function frameText(text: string, firstLine: number, limits: FramingLimits, frame
     const lineText = stripCarriageReturn(text.slice(position, lineEnd));
     if (lineText.length > limits.maxLineLength) throw tooLong(lineText.length, line, limits);
     if (cefMarks.at(position) < lineEnd) {
-      frames.add({ kind: 'text', text: lineText, line });
+      frames.add({ kind: 'text', text: lineText, line, cef: true });
       lastCefLine = line;
     } else {
       // Never joined to the CEF line before it: a junk line must not change a good (signed) event.
-      frames.add(lastCefLine === line - 1 ? { kind: 'text', text: lineText, line, afterCef: true } : { kind: 'text', text: lineText, line });
+      frames.add(lastCefLine === line - 1 ? { kind: 'text', text: lineText, line, cef: false, afterCef: true } : { kind: 'text', text: lineText, line, cef: false });
     }
     position = lineEnd;
   }
