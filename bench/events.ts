@@ -16,7 +16,7 @@ import { signLine } from '../src/signature';
 export type LineFormat = 'json' | 'cef';
 
 /** Deterministic pseudo-random numbers (mulberry32): every run sends the same corpus. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

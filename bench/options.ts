@@ -1,9 +1,8 @@
 /**
- * `npm run bench`'s options, from its flags and then the environment. `--help` prints them; an
- * unknown flag or a bad number stops the run before anything starts, as a typo would otherwise
- * cost three minutes of measuring the wrong thing.
+ * `npm run bench`'s options, from its flags and then the environment (see command-line.ts).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { number, parseCommandLine, words, type CommandLine, type OptionSpec } from './command-line';
 
 export interface BenchOptions {
   seconds: number;
@@ -18,17 +17,7 @@ export interface BenchOptions {
 }
 
 /** What the caller does next: run with these options, or exit printing this text. */
-export type BenchCommandLine = { run: BenchOptions } | { exit: number; output: string };
-
-function number(allowZero: boolean, integer = false) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0) || (integer && !Number.isInteger(value))) {
-      throw new InvalidArgumentError(`expected a ${allowZero ? 'non-negative' : 'positive'} ${integer ? 'whole number' : 'number'}`);
-    }
-    return value;
-  };
-}
+export type BenchCommandLine = CommandLine<BenchOptions>;
 
 function caseIds(known: readonly number[]) {
   return (text: string): number[] => {
@@ -42,16 +31,6 @@ function caseIds(known: readonly number[]) {
     }
     return ids.map(Number);
   };
-}
-
-interface OptionSpec {
-  flag: string;
-  /** What the flag's value is, as --help shows it. */
-  placeholder: string;
-  env: string;
-  description: string;
-  defaultValue?: number | string;
-  parse?: (text: string) => unknown;
 }
 
 function optionSpecs(knownCases: readonly number[], defaultOutDir: string): OptionSpec[] {
@@ -72,49 +51,20 @@ export function parseBenchOptions(
   knownCases: readonly number[],
   defaultOutDir: string,
 ): BenchCommandLine {
-  let output = '';
-  const command = new Command('npm run bench --')
-    .description(
-      'Run the receiver and a bare node:http baseline under the same autocannon load, case by case, then the ' +
+  return parseCommandLine(
+    {
+      usage: 'npm run bench --',
+      description:
+        'Run the receiver and a bare node:http baseline under the same autocannon load, case by case, then the ' +
         'CEF-vs-JSON.parse micro-benchmark; print one table and write latest.json.',
-    )
-    .helpOption('-h, --help', 'show this help')
-    .allowExcessArguments(false)
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => (output += text), writeErr: (text) => (output += text) })
-    .addHelpText(
-      'after',
-      '\nEnvironment only:\n  BENCH_RECEIVER_NODE_ARGS  extra node flags for the receiver, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"\n' +
+      helpAfter:
+        '\nEnvironment only:\n  BENCH_RECEIVER_NODE_ARGS  extra node flags for the receiver, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"\n' +
         '                            (then: node dist-bench/bench/profile-summary.js /tmp/prof/*.cpuprofile)',
-    );
-  const specs = optionSpecs(knownCases, defaultOutDir);
-  const fromEnv: string[] = [];
-  for (const spec of specs) {
-    const option = new Option(`--${spec.flag} <${spec.placeholder}>`, `${spec.description} (env: ${spec.env})`);
-    if (spec.defaultValue !== undefined) option.default(spec.defaultValue);
-    if (spec.parse) option.argParser(spec.parse);
-    command.addOption(option);
-    const value = env[spec.env];
-    const flagGiven = argv.some((arg) => arg === `--${spec.flag}` || arg.startsWith(`--${spec.flag}=`));
-    if (value === undefined || value === '' || flagGiven) continue;
-    // Checked here, so that the message names the variable the user set, not a flag they never typed.
-    try {
-      spec.parse?.(value);
-    } catch (error) {
-      if (error instanceof InvalidArgumentError) return { exit: 1, output: `error: ${spec.env}="${value}" is invalid: ${error.message}\n` };
-      throw error;
-    }
-    fromEnv.push(`--${spec.flag}`, value);
-  }
-  try {
-    command.parse([...fromEnv, ...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return { exit: error.exitCode, output };
-    throw error;
-  }
-  const options = command.opts<{ seconds: number; warmup: number; rounds: number; connections: number; cases?: number[]; microSeconds: number; out: string }>();
-  return {
-    run: {
+    },
+    optionSpecs(knownCases, defaultOutDir),
+    argv,
+    env,
+    (options: { seconds: number; warmup: number; rounds: number; connections: number; cases?: number[]; microSeconds: number; out: string }) => ({
       seconds: options.seconds,
       warmup: options.warmup,
       rounds: options.rounds,
@@ -122,7 +72,7 @@ export function parseBenchOptions(
       cases: options.cases ?? [],
       microSeconds: options.microSeconds,
       outDir: options.out,
-      receiverNodeArgs: (env.BENCH_RECEIVER_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== ''),
-    },
-  };
+      receiverNodeArgs: words(env.BENCH_RECEIVER_NODE_ARGS),
+    }),
+  );
 }

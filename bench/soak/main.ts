@@ -1,0 +1,257 @@
+/**
+ * `npm run soak`: the receiver, built as shipped, under a steady load for minutes or hours, with
+ * a progress row every --sample seconds (latency, memory, file descriptors, CPU), then stopped
+ * with SIGTERM and its files read back: every acknowledged event must be there exactly once.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { currentCommit, machineInfo, type MachineInfo } from '../report';
+import { startServer, type ServerProcess } from '../receiver-process';
+import { prng } from '../events';
+import { MAX_ATTEMPTS, SoakLoad, type LoadTotals } from './drive';
+import { parseSoakOptions, type SoakOptions } from './options';
+import { SoakTraffic } from './traffic';
+import { verifySoak, type Verification } from './verify';
+
+// dist-bench/bench/soak/main.js, or bench/soak/main.ts under jest → the repository root.
+const TWO_UP = path.resolve(__dirname, '..', '..');
+const ROOT = path.basename(TWO_UP) === 'dist-bench' ? path.dirname(TWO_UP) : TWO_UP;
+const RECEIVER = path.join(ROOT, 'dist', 'cli', 'main.js');
+
+export interface SoakSample {
+  seconds: number;
+  requestsPerSecond: number;
+  eventsPerSecond: number;
+  errors: number;
+  p50Ms: number | undefined;
+  p99Ms: number | undefined;
+  maxMs: number | undefined;
+  rssMiB: number | undefined;
+  heapMiB: number | undefined;
+  openFds: number | undefined;
+  /** The receiver's CPU over the interval, in % of one core. */
+  cpuPercent: number | undefined;
+}
+
+export interface SoakResult {
+  startedAt: string;
+  commit: string | undefined;
+  machine: MachineInfo;
+  options: Omit<SoakOptions, 'outDir'>;
+  samples: SoakSample[];
+  load: LoadTotals;
+  receiverExitCode: number | null;
+  verification: Omit<Verification, 'lost' | 'duplicated'> & { lost: number; duplicated: number; lostExamples: number[]; duplicatedExamples: number[] };
+  /** What failed; empty when the soak passed. */
+  failures: string[];
+  /** Where the receiver's files are, when they were kept (the soak failed). */
+  keptDirectory?: string;
+}
+
+const percentile = (sorted: readonly number[], share: number): number | undefined =>
+  sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
+
+function statusKiB(pid: number, field: string): number | undefined {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function openFds(pid: number): number | undefined {
+  try {
+    return fs.readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+async function heapUsedMiB(url: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(new URL('/metrics', url))).text();
+    const match = /^audit_relay_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+    return match ? Number(match[1]) / 2 ** 20 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const one = (value: number | undefined, digits = 1) => (value === undefined ? 'n/a' : value.toFixed(digits));
+
+function sampleRow(sample: SoakSample): string[] {
+  return [
+    `${Math.round(sample.seconds)} s`,
+    one(sample.requestsPerSecond),
+    Math.round(sample.eventsPerSecond).toLocaleString('en-US'),
+    String(sample.errors),
+    one(sample.p50Ms),
+    one(sample.p99Ms),
+    one(sample.maxMs),
+    one(sample.rssMiB, 0),
+    one(sample.heapMiB, 0),
+    sample.openFds === undefined ? 'n/a' : String(sample.openFds),
+    one(sample.cpuPercent, 0),
+  ];
+}
+
+const SAMPLE_HEADER = ['time', 'req/s', 'events/s', 'errors', 'p50 ms', 'p99 ms', 'max ms', 'RSS MiB', 'heap MiB', 'fds', 'CPU %'];
+/** Rows are printed as they come, so the columns have fixed widths. */
+const tableLine = (cells: readonly string[]) => cells.map((cell) => cell.padStart(9)).join(' ');
+
+export async function runSoak(options: SoakOptions, progress: (line: string) => void): Promise<SoakResult> {
+  const startedAt = new Date().toISOString();
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-relay-soak-'));
+  const eventsFile = path.join(directory, 'events.ndjson');
+  const deadLetterFile = path.join(directory, 'dead-letter.ndjson');
+  const authorization = `Bearer ${randomBytes(16).toString('hex')}`;
+  const receiver: ServerProcess = await startServer({
+    name: 'the receiver',
+    args: [
+      RECEIVER,
+      'serve',
+      '--listen',
+      '127.0.0.1:0',
+      '--authorization',
+      authorization,
+      '--sink',
+      `file:${eventsFile}`,
+      '--dead-letter',
+      deadLetterFile,
+      '--rotate-size',
+      options.rotateSize,
+      // Every rotated file is read back at the end: none may be deleted before then.
+      '--rotate-keep',
+      '1000000',
+      ...options.serveArgs,
+    ],
+    ready: /audit-relay is receiving at (http:\/\/\S+)/,
+  });
+
+  const random = prng(7);
+  const traffic = new SoakTraffic(options.eventsPerRequest, options.badLineShare);
+  const load = new SoakLoad(receiver.url, authorization, traffic, { ...options, random });
+  const samples: SoakSample[] = [];
+  const began = Date.now();
+  let lastAt = began;
+  let lastCpu = receiver.cpuSeconds();
+  const sample = async () => {
+    const now = Date.now();
+    const interval = load.takeInterval();
+    const latencies = interval.latenciesMs.sort((a, b) => a - b);
+    const cpu = receiver.cpuSeconds();
+    const elapsed = (now - lastAt) / 1000;
+    const row: SoakSample = {
+      seconds: (now - began) / 1000,
+      requestsPerSecond: interval.requests / elapsed,
+      eventsPerSecond: interval.events / elapsed,
+      errors: interval.errors,
+      p50Ms: percentile(latencies, 0.5),
+      p99Ms: percentile(latencies, 0.99),
+      maxMs: latencies.at(-1),
+      rssMiB: (statusKiB(receiver.pid, 'VmRSS') ?? NaN) / 1024 || undefined,
+      heapMiB: await heapUsedMiB(receiver.url),
+      openFds: openFds(receiver.pid),
+      cpuPercent: cpu === undefined || lastCpu === undefined ? undefined : ((cpu - lastCpu) / elapsed) * 100,
+    };
+    lastAt = now;
+    lastCpu = cpu;
+    samples.push(row);
+    progress(tableLine(sampleRow(row)));
+  };
+
+  progress(`soak: ${options.rate} requests/s of ${options.eventsPerRequest} lines for ${options.seconds} s against ${receiver.url}; files in ${directory}`);
+  progress(tableLine(SAMPLE_HEADER));
+  const running = load.run();
+  const timer = setInterval(() => void sample(), options.sampleSeconds * 1000);
+  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+  clearInterval(timer);
+  load.stop();
+  await running;
+  await sample();
+  const receiverExitCode = await receiver.stop(30_000);
+
+  const acknowledged = new Uint8Array(traffic.sequencesUsed);
+  for (const [first, count] of load.acknowledged) acknowledged.fill(1, first, first + count);
+  const verification = await verifySoak(eventsFile, deadLetterFile, acknowledged);
+
+  const failures: string[] = [];
+  if (load.totals.acknowledgedEvents === 0 && options.badLineShare < 1) failures.push('no event was acknowledged');
+  if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
+  if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
+  if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
+  if (verification.deadLetterLines !== load.totals.rejectedLines) {
+    failures.push(`the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${load.totals.rejectedLines}`);
+  }
+  if (load.totals.mismatches > 0) failures.push(`${load.totals.mismatches} answers did not count what their batch held`);
+  if (receiverExitCode !== 0) failures.push(`the receiver exited with code ${receiverExitCode} on SIGTERM`);
+
+  const { lost, duplicated, ...counts } = verification;
+  const { outDir: _outDir, ...settings } = options;
+  const result: SoakResult = {
+    startedAt,
+    commit: currentCommit(ROOT),
+    machine: machineInfo(),
+    options: settings,
+    samples,
+    load: load.totals,
+    receiverExitCode,
+    verification: { ...counts, lost: lost.length, duplicated: duplicated.length, lostExamples: lost.slice(0, 10), duplicatedExamples: duplicated.slice(0, 10) },
+    failures,
+  };
+  if (failures.length === 0) fs.rmSync(directory, { recursive: true, force: true });
+  else result.keptDirectory = directory;
+  return result;
+}
+
+export function renderSummary(result: SoakResult): string {
+  const { load, verification: v } = result;
+  const errors = Object.entries(load.errorAnswers).map(([status, count]) => `${count} × ${status}`);
+  return [
+    `requests: ${load.requests.toLocaleString('en-US')} (${load.newBatches.toLocaleString('en-US')} new batches, ${load.resends} resent${errors.length > 0 ? `; error answers: ${errors.join(', ')}` : ''}${load.abandonedBatches > 0 ? `; ${load.abandonedBatches} batches given up after ${MAX_ATTEMPTS} attempts` : ''})`,
+    `acknowledged events: ${load.acknowledgedEvents.toLocaleString('en-US')}; resent events answered as duplicates: ${load.duplicatesAnswered.toLocaleString('en-US')}; lines rejected: ${load.rejectedLines.toLocaleString('en-US')}`,
+    `on disk: ${v.records.toLocaleString('en-US')} records in ${v.eventFiles} files (the live one and those rotated), ${v.deadLetterLines.toLocaleString('en-US')} dead-letter lines in ${v.deadLetterFiles}; ` +
+      `lost ${v.lost}, written twice ${v.duplicated}, written though not acknowledged ${v.writtenUnacknowledged}`,
+    `receiver exit code on SIGTERM: ${result.receiverExitCode}`,
+    result.failures.length === 0
+      ? 'soak passed: every acknowledged event is on disk exactly once'
+      : `soak FAILED: ${result.failures.join('; ')}${result.keptDirectory ? `\nthe receiver's files are kept in ${result.keptDirectory}` : ''}`,
+    ...load.mismatchExamples.map((example) => `  mismatch: ${example}`),
+    ...(v.lostExamples.length > 0 ? [`  first lost sequence numbers: ${v.lostExamples.join(', ')}`] : []),
+    ...(v.duplicatedExamples.length > 0 ? [`  first duplicated sequence numbers: ${v.duplicatedExamples.join(', ')}`] : []),
+  ].join('\n');
+}
+
+export function writeSoakReport(result: SoakResult, directory: string): string {
+  fs.mkdirSync(directory, { recursive: true });
+  const file = path.join(directory, 'soak.json');
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+async function main(): Promise<void> {
+  const parsed = parseSoakOptions(process.argv.slice(2), process.env, path.join(ROOT, 'bench', 'results'));
+  if (!('run' in parsed)) {
+    process.stdout.write(parsed.output);
+    process.exit(parsed.exit);
+  }
+  if (!fs.existsSync(RECEIVER)) {
+    process.stderr.write(`soak: ${RECEIVER} is missing; run npm run build first (npm run soak does)\n`);
+    process.exit(2);
+  }
+  const result = await runSoak(parsed.run, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write(`\n${renderSummary(result)}\n`);
+  process.stdout.write(`results: ${path.relative(process.cwd(), writeSoakReport(result, parsed.run.outDir))}\n`);
+  process.exit(result.failures.length === 0 ? 0 : 1);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`soak: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
