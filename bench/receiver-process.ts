@@ -14,6 +14,8 @@ export interface ServerProcess {
    * since the process started), or else the highest VmRSS seen by polling every 100 ms.
    */
   peakRssBytes(): number | undefined;
+  /** Resident set size now, in bytes (VmRSS). */
+  rssBytes(): number | undefined;
   /** CPU time (user + system, all threads) the process has used so far, in seconds; from /proc. */
   cpuSeconds(): number | undefined;
   /** The last lines the process wrote on stderr (for error reports). */
@@ -110,6 +112,10 @@ export function startServer(options: {
             peakRssBytes: () => {
               const hwm = readStatusKb(pid, 'VmHWM');
               const kb = hwm ?? (polledPeakKb || undefined);
+              return kb === undefined ? undefined : kb * 1024;
+            },
+            rssBytes: () => {
+              const kb = readStatusKb(pid, 'VmRSS');
               return kb === undefined ? undefined : kb * 1024;
             },
             cpuSeconds: () => readCpuSeconds(pid),

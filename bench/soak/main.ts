@@ -53,15 +53,6 @@ export interface SoakResult {
 const percentile = (sorted: readonly number[], share: number): number | undefined =>
   sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
 
-function statusKiB(pid: number, field: string): number | undefined {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function openFds(pid: number): number | undefined {
   try {
     return fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -143,6 +134,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     const interval = load.takeInterval();
     const latencies = interval.latenciesMs.sort((a, b) => a - b);
     const cpu = receiver.cpuSeconds();
+    const rss = receiver.rssBytes();
     const elapsed = (now - lastAt) / 1000;
     const row: SoakSample = {
       seconds: (now - began) / 1000,
@@ -152,7 +144,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
       maxMs: latencies.at(-1),
-      rssMiB: (statusKiB(receiver.pid, 'VmRSS') ?? NaN) / 1024 || undefined,
+      rssMiB: rss === undefined ? undefined : rss / 2 ** 20,
       heapMiB: await heapUsedMiB(receiver.url),
       openFds: openFds(receiver.pid),
       cpuPercent: cpu === undefined || lastCpu === undefined ? undefined : ((cpu - lastCpu) / elapsed) * 100,
@@ -166,9 +158,13 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   progress(`soak: ${options.rate} requests/s of ${options.eventsPerRequest} lines for ${options.seconds} s against ${receiver.url}; files in ${directory}`);
   progress(tableLine(SAMPLE_HEADER));
   const running = load.run();
-  const timer = setInterval(() => void sample(), options.sampleSeconds * 1000);
-  await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
-  clearInterval(timer);
+  const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms - Date.now()));
+  // The last row covers what is left, so it is never cut to a sliver.
+  for (let at = options.sampleSeconds; at <= options.seconds - options.sampleSeconds / 2; at += options.sampleSeconds) {
+    await until(began + at * 1000);
+    await sample();
+  }
+  await until(began + options.seconds * 1000);
   load.stop();
   await running;
   await sample();
