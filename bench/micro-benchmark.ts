@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { runCefVsJsonBench, type CefVsJsonResult } from './cef-vs-json';
 import type { FramingCaseResult } from './framing-worst-cases';
+import type { RotationGzipResult } from './rotation-gzip';
 
 /** The micro-benchmark in a child process; rejects with its stderr when it fails. */
 export function runMicroBenchmark(seconds: number): Promise<CefVsJsonResult> {
@@ -18,6 +19,11 @@ export function runMicroBenchmark(seconds: number): Promise<CefVsJsonResult> {
 /** Framing's worst cases (framing-worst-cases.ts) in a child process of their own. */
 export function runFramingBenchmark(): Promise<FramingCaseResult[]> {
   return runInChild<FramingCaseResult[]>('framing-worst-cases.js', ['--json']);
+}
+
+/** A rotation's gzip against gzipSync (rotation-gzip.ts), in a child process of its own. */
+export function runRotationGzipBenchmark(): Promise<RotationGzipResult> {
+  return runInChild<RotationGzipResult>('rotation-gzip.js', ['--json']);
 }
 
 /** Runs a script beside this one and takes the one JSON line it prints; rejects with its stderr when it fails. */

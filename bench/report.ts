@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FramingCaseResult } from './framing-worst-cases';
+import type { RotationGzipResult } from './rotation-gzip';
 
 export interface ServerMeasurement {
   server: 'receiver' | 'baseline';
@@ -94,6 +95,8 @@ export interface BenchReport {
   microBenchmark?: MicroResult | { notAvailable: string };
   /** frameBody on bodies built to make it work hardest, each against Konnect NDJSON of the same size. */
   framingWorstCases?: FramingCaseResult[] | { notAvailable: string };
+  /** A rotation's gzip (compressRotated) against gzipSync of the same records in memory. */
+  rotationGzip?: RotationGzipResult | { notAvailable: string };
   targets: { ratioCases2And3: number; met: boolean | undefined };
 }
 
@@ -242,6 +245,16 @@ export function renderFramingWorstCases(report: BenchReport): string {
   return (
     'Decoding worst cases (bench/framing-worst-cases.ts, 4 MB bodies, MB/s and ratio to Konnect NDJSON through the same stage, frameBody or processBatch): ' +
     cases.map((c) => `${c.name} ${fixed(c.mbPerSec, 1)} (${fixed(c.ratio, 2)}x)`).join('; ')
+  );
+}
+
+export function renderRotationGzip(report: BenchReport): string {
+  const result = report.rotationGzip;
+  if (!result) return 'Rotation gzip: not run';
+  if ('notAvailable' in result) return `Rotation gzip: not available: ${result.notAvailable}`;
+  return (
+    `Rotation gzip (bench/rotation-gzip.ts, ${fixed(result.fileMB, 1)} MB of records): compressRotated ${fixed(result.streamingMBps, 0)} MB per CPU second, ` +
+    `gzipSync in memory ${fixed(result.inMemoryMBps, 0)}, ratio ${fixed(result.ratio, 2)}`
   );
 }
 

