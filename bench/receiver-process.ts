@@ -138,7 +138,9 @@ export function startServer(options: {
       clearInterval(poll);
       if (started) return;
       clearTimeout(timer);
-      const last = [...tail, pending].filter((line) => line.trim() !== '').at(-1) ?? '';
+      // The reason, not a pointer after it such as `(see: audit-relay serve --help)`.
+      const lines = [...tail, pending].filter((line) => line.trim() !== '');
+      const last = lines.filter((line) => !/^\(.*\)$/.test(line.trim())).at(-1) ?? lines.at(-1) ?? '';
       reject(new ServerStartError(name, `${name} exited with code ${code} before listening`, last));
     });
     child.on('error', (error) => {

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { currentCommit, machineInfo, type MachineInfo } from '../report';
-import { startServer, type ServerProcess } from '../receiver-process';
+import { ServerStartError, startServer, type ServerProcess } from '../receiver-process';
 import { prng } from '../events';
 import { MAX_ATTEMPTS, SoakLoad, type LoadTotals } from './drive';
 import { parseSoakOptions, type SoakOptions } from './options';
@@ -120,6 +120,10 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       ...options.serveArgs,
     ],
     ready: /audit-relay is receiving at (http:\/\/\S+)/,
+  }).catch((error: unknown) => {
+    fs.rmSync(directory, { recursive: true, force: true });
+    // The receiver's last line says why (an unknown flag in SOAK_SERVE_ARGS, say).
+    throw error instanceof ServerStartError && error.lastLine ? new Error(`${error.message}: ${error.lastLine}`) : error;
   });
 
   const random = prng(7);

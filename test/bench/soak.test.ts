@@ -98,4 +98,14 @@ describe('npm run soak', () => {
     expect(result.keptDirectory).toBeDefined();
     fs.rmSync(result.keptDirectory!, { recursive: true, force: true });
   }, 30_000);
+
+  it('stops before any load when the receiver cannot start, with its reason, and leaves no directory behind', async () => {
+    const soakDirectories = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('audit-relay-soak-')).sort();
+    const before = soakDirectories();
+
+    await expect(runSoak(short({ serveArgs: ['--no-such-option'] }), () => undefined)).rejects.toThrow(
+      "the receiver exited with code 2 before listening: audit-relay: unknown option '--no-such-option'",
+    );
+    expect(soakDirectories()).toEqual(before);
+  });
 });
