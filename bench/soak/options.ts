@@ -40,7 +40,8 @@ export function parseSoakOptions(argv: readonly string[], env: NodeJS.ProcessEnv
         'that every acknowledged event is on disk exactly once, across rotated and gzip\'d files. Exits 1 when not.',
       helpAfter:
         '\nEnvironment only:\n  SOAK_SERVE_ARGS  extra serve flags, e.g. "--fsync batch --workers 0". Resent batches are expected\n' +
-        '                   back as duplicates: keep --dedup-window at its default (100000) or above 50000.',
+        '                   back as duplicates: keep --dedup-window at its default (100000) or above 50000.\n' +
+        '                   The load speaks plain HTTP: no --tls-* flags.',
     },
     [
       { flag: 'seconds', placeholder: 'n', env: 'SOAK_SECONDS', description: 'how long the load runs', defaultValue: 300, parse: number(false) },
