@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { currentCommit, machineInfo, type MachineInfo } from '../report';
-import { ServerStartError, startServer, type ServerProcess } from '../receiver-process';
 import { prng } from '../events';
 import { MAX_ATTEMPTS, SoakLoad, type LoadTotals } from './drive';
 import { parseSoakOptions, type SoakOptions } from './options';
+import { SoakReceiver } from './receiver';
 import { SoakTraffic } from './traffic';
 import { verifySoak, type Verification } from './verify';
 
@@ -43,6 +43,8 @@ export interface SoakResult {
   samples: SoakSample[];
   load: LoadTotals;
   receiverExitCode: number | null;
+  /** Exit codes of every receiver process, restarts included. */
+  receiverExitCodes: Array<number | null>;
   verification: Omit<Verification, 'lost' | 'duplicated'> & { lost: number; duplicated: number; lostExamples: number[]; duplicatedExamples: number[] };
   /** What failed; empty when the soak passed. */
   failures: string[];
@@ -99,32 +101,13 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   const eventsFile = path.join(directory, 'events.ndjson');
   const deadLetterFile = path.join(directory, 'dead-letter.ndjson');
   const authorization = `Bearer ${randomBytes(16).toString('hex')}`;
-  const receiver: ServerProcess = await startServer({
-    name: 'the receiver',
-    args: [
-      RECEIVER,
-      'serve',
-      '--listen',
-      '127.0.0.1:0',
-      '--authorization',
-      authorization,
-      '--sink',
-      `file:${eventsFile}`,
-      '--dead-letter',
-      deadLetterFile,
-      '--rotate-size',
-      options.rotateSize,
-      // Every rotated file is read back at the end: none may be deleted before then.
-      '--rotate-keep',
-      '1000000',
-      ...options.serveArgs,
-    ],
-    ready: /audit-relay is receiving at (http:\/\/\S+)/,
-  }).catch((error: unknown) => {
+  let receiver: SoakReceiver;
+  try {
+    receiver = await SoakReceiver.start(RECEIVER, authorization, { eventsFile, deadLetterFile }, options.rotateSize, options.serveArgs);
+  } catch (error) {
     fs.rmSync(directory, { recursive: true, force: true });
-    // The receiver's last line says why (an unknown flag in SOAK_SERVE_ARGS, say).
-    throw error instanceof ServerStartError && error.lastLine ? new Error(`${error.message}: ${error.lastLine}`) : error;
-  });
+    throw error;
+  }
 
   const random = prng(7);
   const traffic = new SoakTraffic(options.eventsPerRequest, options.badLineShare);
@@ -150,7 +133,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
       maxMs: latencies.at(-1),
       rssMiB: rss === undefined ? undefined : rss / 2 ** 20,
       heapMiB: await heapUsedMiB(receiver.url),
-      openFds: openFds(receiver.pid),
+      openFds: receiver.pid === undefined ? undefined : openFds(receiver.pid),
       cpuPercent: cpu === undefined || lastCpu === undefined ? undefined : ((cpu - lastCpu) / elapsed) * 100,
     };
     lastAt = now;
@@ -163,16 +146,27 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   progress(tableLine(SAMPLE_HEADER));
   const running = load.run();
   const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms - Date.now()));
+  const restarts = (async () => {
+    if (options.restartEverySeconds === 0) return;
+    for (let at = options.restartEverySeconds; at < options.seconds; at += options.restartEverySeconds) {
+      await until(began + at * 1000);
+      const stoppedAt = Date.now();
+      await receiver.restart();
+      progress(`restarted the receiver at ${Math.round((stoppedAt - began) / 1000)} s (exit code ${receiver.exitCodes.at(-1)}; answering again after ${Date.now() - stoppedAt} ms)`);
+    }
+  })();
   // The last row covers what is left, so it is never cut to a sliver.
   for (let at = options.sampleSeconds; at <= options.seconds - options.sampleSeconds / 2; at += options.sampleSeconds) {
     await until(began + at * 1000);
     await sample();
   }
   await until(began + options.seconds * 1000);
+  await restarts;
   load.stop();
   await running;
   await sample();
-  const receiverExitCode = await receiver.stop(30_000);
+  await receiver.stop();
+  const receiverExitCode = receiver.exitCodes.at(-1) ?? null;
 
   const acknowledged = new Uint8Array(traffic.sequencesUsed);
   for (const [first, count] of load.acknowledged) acknowledged.fill(1, first, first + count);
@@ -183,11 +177,17 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
   if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
   if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
-  if (verification.deadLetterLines !== load.totals.rejectedLines) {
-    failures.push(`the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${load.totals.rejectedLines}`);
+  // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
+  const deadLetterMost = load.totals.rejectedLines + load.totals.badLinesInFailedAttempts;
+  if (verification.deadLetterLines < load.totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
+    failures.push(
+      `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${load.totals.rejectedLines}` +
+        (deadLetterMost > load.totals.rejectedLines ? ` (and attempts without an answer held ${load.totals.badLinesInFailedAttempts} more)` : ''),
+    );
   }
   if (load.totals.mismatches > 0) failures.push(`${load.totals.mismatches} answers did not count what their batch held`);
-  if (receiverExitCode !== 0) failures.push(`the receiver exited with code ${receiverExitCode} on SIGTERM`);
+  const badExits = receiver.exitCodes.filter((code) => code !== 0);
+  if (badExits.length > 0) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
 
   const { lost, duplicated, ...counts } = verification;
   const { outDir: _outDir, ...settings } = options;
@@ -199,6 +199,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     samples,
     load: load.totals,
     receiverExitCode,
+    receiverExitCodes: receiver.exitCodes,
     verification: { ...counts, lost: lost.length, duplicated: duplicated.length, lostExamples: lost.slice(0, 10), duplicatedExamples: duplicated.slice(0, 10) },
     failures,
   };
@@ -215,7 +216,9 @@ export function renderSummary(result: SoakResult): string {
     `acknowledged events: ${load.acknowledgedEvents.toLocaleString('en-US')}; resent events answered as duplicates: ${load.duplicatesAnswered.toLocaleString('en-US')}; lines rejected: ${load.rejectedLines.toLocaleString('en-US')}`,
     `on disk: ${v.records.toLocaleString('en-US')} records in ${v.eventFiles} files (the live one and those rotated), ${v.deadLetterLines.toLocaleString('en-US')} dead-letter lines in ${v.deadLetterFiles}; ` +
       `lost ${v.lost}, written twice ${v.duplicated}, written though not acknowledged ${v.writtenUnacknowledged}`,
-    `receiver exit code on SIGTERM: ${result.receiverExitCode}`,
+    result.receiverExitCodes.length > 1
+      ? `receiver exit codes on SIGTERM: ${result.receiverExitCodes.join(', ')} (${result.receiverExitCodes.length - 1} restarts under load)`
+      : `receiver exit code on SIGTERM: ${result.receiverExitCode}`,
     result.failures.length === 0
       ? 'soak passed: every acknowledged event is on disk exactly once'
       : `soak FAILED: ${result.failures.join('; ')}${result.keptDirectory ? `\nthe receiver's files are kept in ${result.keptDirectory}` : ''}`,

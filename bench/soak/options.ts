@@ -13,6 +13,8 @@ export interface SoakOptions {
   /** Share of requests that resend a batch acknowledged a moment before, 0 to 1. */
   resendShare: number;
   sampleSeconds: number;
+  /** Restart the receiver (SIGTERM, then start again on the same port) this often; 0 never. */
+  restartEverySeconds: number;
   rotateSize: string;
   outDir: string;
   /** Extra `serve` flags. */
@@ -51,12 +53,13 @@ export function parseSoakOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       { flag: 'bad-lines', placeholder: 'percent', env: 'SOAK_BAD_LINES', description: 'lines that are no event, for the dead letter', defaultValue: 1, parse: percent },
       { flag: 'resend', placeholder: 'percent', env: 'SOAK_RESEND', description: 'requests that resend a batch acknowledged a moment before', defaultValue: 1, parse: percent },
       { flag: 'sample', placeholder: 'seconds', env: 'SOAK_SAMPLE_SECONDS', description: 'seconds between two rows of the progress table', defaultValue: 30, parse: number(false) },
+      { flag: 'restart-every', placeholder: 'seconds', env: 'SOAK_RESTART_EVERY', description: 'restart the receiver this often, under load (SIGTERM, then start again on the same port); 0: never', defaultValue: 0, parse: number(true) },
       { flag: 'rotate-size', placeholder: 'size', env: 'SOAK_ROTATE_SIZE', description: "the receiver's --rotate-size (rotated files are all kept and read back)", defaultValue: '20mb', parse: size },
       { flag: 'out', placeholder: 'dir', env: 'SOAK_OUT', description: 'where soak.json goes', defaultValue: defaultOutDir },
     ],
     argv,
     env,
-    (options: { seconds: number; rate: number; connections: number; events: number; badLines: number; resend: number; sample: number; rotateSize: string; out: string }) => ({
+    (options: { seconds: number; rate: number; connections: number; events: number; badLines: number; resend: number; sample: number; restartEvery: number; rotateSize: string; out: string }) => ({
       seconds: options.seconds,
       rate: options.rate,
       connections: options.connections,
@@ -64,6 +67,7 @@ export function parseSoakOptions(argv: readonly string[], env: NodeJS.ProcessEnv
       badLineShare: options.badLines / 100,
       resendShare: options.resend / 100,
       sampleSeconds: options.sample,
+      restartEverySeconds: options.restartEvery,
       rotateSize: options.rotateSize,
       outDir: options.out,
       serveArgs: words(env.SOAK_SERVE_ARGS),

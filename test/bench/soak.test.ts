@@ -24,7 +24,7 @@ describe('npm run soak', () => {
   afterEach(() => fs.rmSync(directory, { recursive: true, force: true }));
 
   it('reads percentages as shares, the environment under a flag, and SOAK_SERVE_ARGS', () => {
-    expect(options([])).toMatchObject({ seconds: 300, rate: 40, connections: 5, eventsPerRequest: 100, badLineShare: 0.01, resendShare: 0.01, rotateSize: '20mb', serveArgs: [] });
+    expect(options([])).toMatchObject({ seconds: 300, rate: 40, connections: 5, eventsPerRequest: 100, badLineShare: 0.01, resendShare: 0.01, restartEverySeconds: 0, rotateSize: '20mb', serveArgs: [] });
     expect(options(['--bad-lines', '5', '--resend=0'], { SOAK_RATE: '10', SOAK_BAD_LINES: '50', SOAK_SERVE_ARGS: ' --workers 0 ' })).toMatchObject({
       rate: 10,
       badLineShare: 0.05,
@@ -87,6 +87,19 @@ describe('npm run soak', () => {
     expect(lines[1]).toMatch(/time\s+req\/s\s+events\/s/);
     expect(result.keptDirectory).toBeUndefined();
   }, 30_000);
+
+  it('passes across restarts under load: the load retries through each one, and nothing is lost or written twice', async () => {
+    const lines: string[] = [];
+    const result = await runSoak(short({ seconds: 5, restartEverySeconds: 1.5 }), (line) => lines.push(line));
+
+    expect(result.failures).toEqual([]);
+    expect(result.receiverExitCodes).toEqual([0, 0, 0, 0]);
+    expect(lines.filter((line) => line.startsWith('restarted the receiver at '))).toHaveLength(3);
+    expect(result.load.errorAnswers['no answer']).toBeGreaterThan(0); // requests did meet a restart
+    expect(result.load.abandonedBatches).toBe(0);
+    expect(result.verification.lost).toBe(0);
+    expect(result.verification.duplicated).toBe(0);
+  }, 60_000);
 
   it('fails, and keeps the files, when resent events are written again (--dedup-window 0)', async () => {
     const result = await runSoak(short({ serveArgs: ['--dedup-window', '0'], resendShare: 0.3 }), () => undefined);
