@@ -75,9 +75,10 @@ export class SoakReceiver {
     return this.current?.rssBytes();
   }
 
-  /** CPU seconds of every process so far. */
+  /** CPU seconds of every process so far (between a stop and the next start, of those stopped). */
   cpuSeconds(): number | undefined {
-    const now = this.current?.cpuSeconds();
+    if (!this.current) return this.stoppedCpuSeconds;
+    const now = this.current.cpuSeconds();
     return now === undefined ? undefined : this.stoppedCpuSeconds + now;
   }
 
