@@ -20,6 +20,8 @@ export interface ServerProcess {
   cpuSeconds(): number | undefined;
   /** The last lines the process wrote on stderr (for error reports). */
   stderrTail(): string[];
+  /** Resolves with the exit code when the process exits, for whatever reason. */
+  exited: Promise<number | null>;
   /** SIGTERM, wait for the exit (SIGKILL after `graceMs`); resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
 }
@@ -119,6 +121,7 @@ export function startServer(options: {
               return kb === undefined ? undefined : kb * 1024;
             },
             cpuSeconds: () => readCpuSeconds(pid),
+            exited: exit,
             stderrTail: () => [...tail, ...(pending ? [pending] : [])],
             stop: async (graceMs = 10_000) => {
               clearInterval(poll);

@@ -1,10 +1,14 @@
 /**
  * The soak's load: `connections` loops that share one schedule of `rate` requests a second. Each
  * request is a new batch, or (at `resendShare`) one acknowledged a moment before, sent again as
- * a retry would be. Every answer is checked against what the batch holds; an error answer is
- * retried as Konnect retries (after Retry-After, at most five times).
+ * a retry would be. Each attempt is the Konnect stand-in's own (attemptDelivery: a connection of
+ * its own, a deadline for the whole answer), retried by Konnect's policy (retry-policy.ts: 4
+ * retries of connection errors, 429 and 5xx, waits from 1 s doubling, Retry-After honoured).
+ * Every answer is checked against what the batch holds.
  */
-import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { attemptDelivery, type AttemptResult } from '../../src/konnect/delivery/attempt';
+import { isRetryable, isSuccess, retryWaitMs } from '../../src/konnect/delivery/retry-policy';
 import type { SoakBatch, SoakTraffic } from './traffic';
 
 export interface IntervalStats {
@@ -21,7 +25,7 @@ export interface LoadTotals {
   newBatches: number;
   resends: number;
   errorAnswers: Record<string, number>;
-  /** Batches given up on after every retry failed: their events were never acknowledged. */
+  /** Batches given up on (an answer not to retry, or every retry failed): never acknowledged. */
   abandonedBatches: number;
   acknowledgedEvents: number;
   /** Lines the answers said were rejected (sent to the dead letter), resends included. */
@@ -32,20 +36,18 @@ export interface LoadTotals {
    */
   badLinesInFailedAttempts: number;
   duplicatesAnswered: number;
+  /** The first few batches given up, with their last answer. */
+  abandonedExamples: string[];
   /** Answers whose counts did not match the batch; the first few, described. */
   mismatches: number;
   mismatchExamples: string[];
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  retryAfterSeconds: number | undefined;
-  ms: number;
-}
 
-/** Enough to ride out a receiver's restart (`--restart-every`): about ten seconds of retries. */
-export const MAX_ATTEMPTS = 10;
+/** Konnect's (go-retryablehttp's defaults): 4 retries, 1 s doubling to 30 s. Enough to ride out a restart. */
+const RETRY_POLICY = { maxRetries: 4, waitMinMs: 1_000, waitMaxMs: 30_000 };
+/** Konnect's attempts have a deadline too; a receiver that never answers must not hold the soak. */
+const ATTEMPT_TIMEOUT_MS = 30_000;
 /** Resends pick from the batches acknowledged last, well inside the receiver's default --dedup-window (100,000 events). */
 const RECENT_EVENTS = 50_000;
 
@@ -56,6 +58,7 @@ export class SoakLoad {
     resends: 0,
     errorAnswers: {},
     abandonedBatches: 0,
+    abandonedExamples: [],
     acknowledgedEvents: 0,
     rejectedLines: 0,
     badLinesInFailedAttempts: 0,
@@ -67,28 +70,35 @@ export class SoakLoad {
   readonly acknowledged: Array<[number, number]> = [];
   private interval: IntervalStats = { requests: 0, errors: 0, events: 0, latenciesMs: [] };
   private readonly recent: SoakBatch[] = [];
-  private readonly agent: http.Agent;
+  private recentEvents = 0;
   private nextSlot = 0;
-  private stopping = false;
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly url: string,
     private readonly authorization: string,
     private readonly traffic: SoakTraffic,
     private readonly options: { rate: number; connections: number; resendShare: number; random: () => number },
-  ) {
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
-  }
+  ) {}
 
   /** Runs until stop() is called; resolves when every loop has had its last answer. */
   async run(): Promise<void> {
     this.nextSlot = Date.now();
     await Promise.all(Array.from({ length: this.options.connections }, () => this.loop()));
-    this.agent.destroy();
   }
 
+  /** Ends the loops: no new request starts, and a wait for a retry ends at once. */
   stop(): void {
-    this.stopping = true;
+    this.stopping.abort();
+  }
+
+  private get stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
+
+  /** Resolves after `ms`, or at once when the load is stopped. */
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 
   /** What happened since the last call. */
@@ -99,14 +109,14 @@ export class SoakLoad {
   }
 
   private async loop(): Promise<void> {
-    while (!this.stopping) {
+    while (!this.stopped) {
       const now = Date.now();
       // After a stall, carry on at the rate instead of sending the missed requests in a burst.
       if (this.nextSlot < now - 1000) this.nextSlot = now;
       const wait = this.nextSlot - now;
       this.nextSlot += 1000 / this.options.rate;
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      if (this.stopping) break;
+      if (wait > 0) await this.pause(wait);
+      if (this.stopped) break;
       const resend = this.recent.length > 0 && this.options.random() < this.options.resendShare;
       const batch = resend ? this.recent[Math.floor(this.options.random() * this.recent.length)]! : this.traffic.next();
       await this.deliver(batch, resend);
@@ -116,24 +126,26 @@ export class SoakLoad {
   private async deliver(batch: SoakBatch, resend: boolean): Promise<void> {
     if (resend) this.totals.resends++;
     else this.totals.newBatches++;
-    for (let attempt = 1; ; attempt++) {
-      const answer = await this.post(batch.body);
+    for (let retries = 0; ; retries++) {
+      const started = process.hrtime.bigint();
+      const result = await attemptDelivery({ endpoint: this.url, authorization: this.authorization, body: batch.body, skipSslVerification: false, timeoutMs: ATTEMPT_TIMEOUT_MS });
       this.totals.requests++;
       this.interval.requests++;
-      this.interval.latenciesMs.push(answer.ms);
-      if (answer.status === 200) {
-        this.check(batch, resend, attempt > 1, answer.body);
+      this.interval.latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      if (isSuccess(result) && result.kind === 'response') {
+        this.check(batch, resend, retries > 0, result.body.toString('utf8'));
         return;
       }
       this.interval.errors++;
       this.totals.badLinesInFailedAttempts += batch.badLines;
-      const key = answer.status === 0 ? 'no answer' : String(answer.status);
+      const key = result.kind === 'error' ? result.code : String(result.status);
       this.totals.errorAnswers[key] = (this.totals.errorAnswers[key] ?? 0) + 1;
-      if (attempt === MAX_ATTEMPTS || this.stopping) {
+      if (!isRetryable(result) || retries === RETRY_POLICY.maxRetries || this.stopped) {
         this.totals.abandonedBatches++;
+        if (this.totals.abandonedExamples.length < 5) this.totals.abandonedExamples.push(`batch from sequence ${batch.firstSequence}: ${describe(result)}`);
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, (answer.retryAfterSeconds ?? 1) * 1000));
+      await this.pause(retryWaitMs(result, retries, RETRY_POLICY));
     }
   }
 
@@ -167,33 +179,11 @@ export class SoakLoad {
     this.totals.acknowledgedEvents += batch.events;
     this.interval.events += batch.events;
     this.recent.push(batch);
-    let recentEvents = this.recent.reduce((sum, recent) => sum + recent.events, 0);
-    while (recentEvents > RECENT_EVENTS) recentEvents -= this.recent.shift()!.events;
+    this.recentEvents += batch.events;
+    while (this.recentEvents > RECENT_EVENTS) this.recentEvents -= this.recent.shift()!.events;
   }
+}
 
-  private post(body: Buffer): Promise<Answer> {
-    return new Promise((resolve) => {
-      const started = process.hrtime.bigint();
-      const elapsedMs = () => Number(process.hrtime.bigint() - started) / 1e6;
-      const request = http.request(
-        this.url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          headers: { authorization: this.authorization, 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': body.length },
-        },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => {
-            const retryAfter = Number(response.headers['retry-after']);
-            resolve({ status: response.statusCode ?? 0, body: text, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined, ms: elapsedMs() });
-          });
-        },
-      );
-      request.on('error', (error) => resolve({ status: 0, body: error.message, retryAfterSeconds: undefined, ms: elapsedMs() }));
-      request.end(body);
-    });
-  }
+function describe(result: AttemptResult): string {
+  return result.kind === 'error' ? result.message : `${result.status} ${result.message}`;
 }

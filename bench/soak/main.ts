@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { percentile } from '../load';
 import { currentCommit, machineInfo, type MachineInfo } from '../report';
 import { prng } from '../events';
-import { MAX_ATTEMPTS, SoakLoad, type LoadTotals } from './drive';
+import { SoakLoad, type LoadTotals } from './drive';
 import { parseSoakOptions, type SoakOptions } from './options';
 import { SoakReceiver } from './receiver';
 import { SoakTraffic } from './traffic';
@@ -51,8 +53,8 @@ export interface SoakResult {
   keptDirectory?: string;
 }
 
-const percentile = (sorted: readonly number[], share: number): number | undefined =>
-  sorted.length === 0 ? undefined : sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))];
+/** A percentile of no answers is no number. */
+const known = (value: number) => (Number.isNaN(value) ? undefined : value);
 
 function openFds(pid: number): number | undefined {
   try {
@@ -64,7 +66,7 @@ function openFds(pid: number): number | undefined {
 
 async function heapUsedMiB(url: string): Promise<number | undefined> {
   try {
-    const text = await (await fetch(new URL('/metrics', url))).text();
+    const text = await (await fetch(new URL('/metrics', url), { signal: AbortSignal.timeout(5_000) })).text();
     const match = /^audit_relay_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
     return match ? Number(match[1]) / 2 ** 20 : undefined;
   } catch {
@@ -107,32 +109,53 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     fs.rmSync(directory, { recursive: true, force: true });
     throw error;
   }
+  // Should this process end early (Ctrl-C, an uncaught error), the receiver must not outlive it.
+  const killReceiver = () => receiver.kill();
+  process.once('exit', killReceiver);
 
   const random = prng(7);
   const traffic = new SoakTraffic(options.eventsPerRequest, options.badLineShare);
   const load = new SoakLoad(receiver.url, authorization, traffic, { ...options, random });
+  const failures: string[] = [];
   const samples: SoakSample[] = [];
   const began = Date.now();
+  const end = began + options.seconds * 1000;
   let lastAt = began;
   let lastCpu = receiver.cpuSeconds();
+  // What ends the run early: the receiver died, or a restart could not start it again.
+  const ending = new AbortController();
+  const cutShort = (reason: string) => {
+    failures.push(reason);
+    ending.abort();
+  };
+  receiver.whenItDies(() => {
+    const death = receiver.unplannedExit!;
+    cutShort(`the receiver exited on its own with code ${death.code} at ${Math.round((Date.now() - began) / 1000)} s; its last lines: ${death.stderr.join(' | ')}`);
+  });
+
+  // A row and a restart never overlap: each waits for the other, so a row describes one running process.
+  let restarting: Promise<void> | undefined;
+  let sampling: Promise<void> | undefined;
   const sample = async () => {
+    await restarting;
     const now = Date.now();
     const interval = load.takeInterval();
-    const latencies = interval.latenciesMs.sort((a, b) => a - b);
+    const latencies = interval.latenciesMs;
     const cpu = receiver.cpuSeconds();
     const rss = receiver.rssBytes();
+    const fds = receiver.pid === undefined ? undefined : openFds(receiver.pid);
     const elapsed = (now - lastAt) / 1000;
     const row: SoakSample = {
       seconds: (now - began) / 1000,
       requestsPerSecond: interval.requests / elapsed,
       eventsPerSecond: interval.events / elapsed,
       errors: interval.errors,
-      p50Ms: percentile(latencies, 0.5),
-      p99Ms: percentile(latencies, 0.99),
-      maxMs: latencies.at(-1),
+      p50Ms: known(percentile(latencies, 0.5)),
+      p99Ms: known(percentile(latencies, 0.99)),
+      maxMs: known(percentile(latencies, 1)),
       rssMiB: rss === undefined ? undefined : rss / 2 ** 20,
       heapMiB: await heapUsedMiB(receiver.url),
-      openFds: receiver.pid === undefined ? undefined : openFds(receiver.pid),
+      openFds: fds,
       cpuPercent: cpu === undefined || lastCpu === undefined ? undefined : ((cpu - lastCpu) / elapsed) * 100,
     };
     lastAt = now;
@@ -140,62 +163,76 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     samples.push(row);
     progress(tableLine(sampleRow(row)));
   };
+  const until = (ms: number) => sleep(Math.max(0, ms - Date.now()), undefined, { signal: ending.signal }).catch(() => undefined);
+  const over = () => Date.now() >= end || failures.length > 0;
 
   progress(`soak: ${options.rate} requests/s of ${options.eventsPerRequest} lines for ${options.seconds} s against ${receiver.url}; files in ${directory}`);
   progress(tableLine(SAMPLE_HEADER));
   const running = load.run();
-  const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms - Date.now()));
   const restarts = (async () => {
     if (options.restartEverySeconds === 0) return;
     for (let at = options.restartEverySeconds; at < options.seconds; at += options.restartEverySeconds) {
       await until(began + at * 1000);
+      await sampling;
+      if (over()) return;
       const stoppedAt = Date.now();
-      await receiver.restart();
+      restarting = receiver.restart();
+      await restarting;
+      restarting = undefined;
       progress(`restarted the receiver at ${Math.round((stoppedAt - began) / 1000)} s (exit code ${receiver.exitCodes.at(-1)}; answering again after ${Date.now() - stoppedAt} ms)`);
     }
-  })();
+  })().catch((error: unknown) => cutShort(`a restart failed: ${(error as Error).message}`));
   // The last row covers what is left, so it is never cut to a sliver.
   for (let at = options.sampleSeconds; at <= options.seconds - options.sampleSeconds / 2; at += options.sampleSeconds) {
     await until(began + at * 1000);
-    await sample();
+    if (failures.length > 0) break;
+    sampling = sample();
+    await sampling;
+    sampling = undefined;
   }
-  await until(began + options.seconds * 1000);
+  await until(end);
   await restarts;
   load.stop();
   await running;
-  await sample();
+  if (receiver.pid !== undefined) await sample();
   await receiver.stop();
+  process.removeListener('exit', killReceiver);
 
   const acknowledged = new Uint8Array(traffic.sequencesUsed);
   for (const [first, count] of load.acknowledged) acknowledged.fill(1, first, first + count);
-  const verification = await verifySoak(eventsFile, deadLetterFile, acknowledged);
-
-  const failures: string[] = [];
-  if (load.totals.acknowledgedEvents === 0 && options.badLineShare < 1) failures.push('no event was acknowledged');
-  if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
-  if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
-  if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
-  // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
-  const deadLetterMost = load.totals.rejectedLines + load.totals.badLinesInFailedAttempts;
-  if (verification.deadLetterLines < load.totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
-    failures.push(
-      `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${load.totals.rejectedLines}` +
-        (deadLetterMost > load.totals.rejectedLines ? ` (and attempts without an answer held ${load.totals.badLinesInFailedAttempts} more)` : ''),
-    );
+  const verification = await verifySoak(eventsFile, deadLetterFile, acknowledged).catch((error: Error) => {
+    failures.push(`the files could not be read back: ${error.message}`);
+    return undefined;
+  });
+  const totals = load.totals;
+  if (totals.acknowledgedEvents === 0 && options.badLineShare < 1) failures.push('no event was acknowledged');
+  if (totals.abandonedBatches > 0) failures.push(`${totals.abandonedBatches} batches were given up (never acknowledged, as Konnect would lose them)`);
+  if (totals.mismatches > 0) failures.push(`${totals.mismatches} answers did not count what their batch held`);
+  if (verification) {
+    if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
+    if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
+    if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
+    // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
+    const deadLetterMost = totals.rejectedLines + totals.badLinesInFailedAttempts;
+    if (verification.deadLetterLines < totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
+      failures.push(
+        `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${totals.rejectedLines}` +
+          (deadLetterMost > totals.rejectedLines ? ` (and attempts without an answer held ${totals.badLinesInFailedAttempts} more)` : ''),
+      );
+    }
   }
-  if (load.totals.mismatches > 0) failures.push(`${load.totals.mismatches} answers did not count what their batch held`);
   const badExits = receiver.exitCodes.filter((code) => code !== 0);
-  if (badExits.length > 0) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
+  if (badExits.length > 0 && !receiver.unplannedExit) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
 
-  const { lost, duplicated, ...counts } = verification;
   const { outDir: _outDir, ...settings } = options;
+  const { lost = [], duplicated = [], ...counts } = verification ?? EMPTY_VERIFICATION;
   const result: SoakResult = {
     startedAt,
     commit: currentCommit(ROOT),
     machine: machineInfo(),
     options: settings,
     samples,
-    load: load.totals,
+    load: totals,
     receiverExitCodes: receiver.exitCodes,
     verification: { ...counts, lost: lost.length, duplicated: duplicated.length, lostExamples: lost.slice(0, 10), duplicatedExamples: duplicated.slice(0, 10) },
     failures,
@@ -205,11 +242,13 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   return result;
 }
 
+const EMPTY_VERIFICATION: Verification = { eventFiles: 0, deadLetterFiles: 0, records: 0, deadLetterLines: 0, lost: [], duplicated: [], writtenUnacknowledged: 0, foreignLines: 0 };
+
 export function renderSummary(result: SoakResult): string {
   const { load, verification: v } = result;
   const errors = Object.entries(load.errorAnswers).map(([status, count]) => `${count} × ${status}`);
   return [
-    `requests: ${load.requests.toLocaleString('en-US')} (${load.newBatches.toLocaleString('en-US')} new batches, ${load.resends} resent${errors.length > 0 ? `; error answers: ${errors.join(', ')}` : ''}${load.abandonedBatches > 0 ? `; ${load.abandonedBatches} batches given up after ${MAX_ATTEMPTS} attempts` : ''})`,
+    `requests: ${load.requests.toLocaleString('en-US')} (${load.newBatches.toLocaleString('en-US')} new batches, ${load.resends} resent${errors.length > 0 ? `; error answers: ${errors.join(', ')}` : ''}${load.abandonedBatches > 0 ? `; ${load.abandonedBatches} batches given up` : ''})`,
     `acknowledged events: ${load.acknowledgedEvents.toLocaleString('en-US')}; resent events answered as duplicates: ${load.duplicatesAnswered.toLocaleString('en-US')}; lines rejected: ${load.rejectedLines.toLocaleString('en-US')}`,
     `on disk: ${v.records.toLocaleString('en-US')} records in ${v.eventFiles} files (the live one and those rotated), ${v.deadLetterLines.toLocaleString('en-US')} dead-letter lines in ${v.deadLetterFiles}; ` +
       `lost ${v.lost}, written twice ${v.duplicated}, written though not acknowledged ${v.writtenUnacknowledged}`,
@@ -218,6 +257,7 @@ export function renderSummary(result: SoakResult): string {
       ? 'soak passed: every acknowledged event is on disk exactly once'
       : `soak FAILED: ${result.failures.join('; ')}${result.keptDirectory ? `\nthe receiver's files are kept in ${result.keptDirectory}` : ''}`,
     ...load.mismatchExamples.map((example) => `  mismatch: ${example}`),
+    ...load.abandonedExamples.map((example) => `  given up: ${example}`),
     ...(v.lostExamples.length > 0 ? [`  first lost sequence numbers: ${v.lostExamples.join(', ')}`] : []),
     ...(v.duplicatedExamples.length > 0 ? [`  first duplicated sequence numbers: ${v.duplicatedExamples.join(', ')}`] : []),
   ].join('\n');
@@ -234,9 +274,14 @@ export function writeSoakReport(result: SoakResult, directory: string): string {
 async function main(): Promise<void> {
   const parsed = parseSoakOptions(process.argv.slice(2), process.env, path.join(ROOT, 'bench', 'results'));
   if (!('run' in parsed)) {
-    process.stdout.write(parsed.output);
+    (parsed.exit === 0 ? process.stdout : process.stderr).write(parsed.output);
     process.exit(parsed.exit);
   }
+  // Known before minutes of load, not after.
+  fs.mkdirSync(parsed.run.outDir, { recursive: true });
+  fs.accessSync(parsed.run.outDir, fs.constants.W_OK);
+  // Ctrl-C or a kill: exit through 'exit', where the receiver is killed too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   if (!fs.existsSync(RECEIVER)) {
     process.stderr.write(`soak: ${RECEIVER} is missing; run npm run build first (npm run soak does)\n`);
     process.exit(2);

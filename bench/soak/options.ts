@@ -1,5 +1,6 @@
 /** `npm run soak`'s options, from its flags and then the environment (see ../command-line.ts). */
 import { InvalidArgumentError } from 'commander';
+import { parseSize } from '../../src/config/size';
 import { number, parseCommandLine, words, type CommandLine } from '../command-line';
 
 export interface SoakOptions {
@@ -27,9 +28,18 @@ function percent(text: string): number {
   return value;
 }
 
+/** A size as `serve --rotate-size` reads it (parseSize), checked here so a typo does not cost a run. */
 function size(text: string): string {
-  if (!/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i.test(text.trim())) throw new InvalidArgumentError('expected a size like 256kb or 20mb');
+  const bytes = parseSize(text);
+  if (bytes === undefined || bytes === 0) throw new InvalidArgumentError('expected a size like 256kb or 20mb');
   return text.trim();
+}
+
+/** 0, or long enough for a restart to finish before the next one is due. */
+function restartInterval(text: string): number {
+  const seconds = number(true)(text);
+  if (seconds !== 0 && seconds < 2) throw new InvalidArgumentError('expected 0 (never) or at least 2 seconds');
+  return seconds;
 }
 
 export function parseSoakOptions(argv: readonly string[], env: NodeJS.ProcessEnv, defaultOutDir: string): CommandLine<SoakOptions> {
@@ -48,12 +58,12 @@ export function parseSoakOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     [
       { flag: 'seconds', placeholder: 'n', env: 'SOAK_SECONDS', description: 'how long the load runs', defaultValue: 300, parse: number(false) },
       { flag: 'rate', placeholder: 'n', env: 'SOAK_RATE', description: 'requests per second', defaultValue: 40, parse: number(false) },
-      { flag: 'connections', placeholder: 'n', env: 'SOAK_CONNECTIONS', description: 'concurrent connections', defaultValue: 5, parse: number(false, true) },
+      { flag: 'connections', placeholder: 'n', env: 'SOAK_CONNECTIONS', description: 'requests in flight at once', defaultValue: 5, parse: number(false, true) },
       { flag: 'events', placeholder: 'n', env: 'SOAK_EVENTS', description: 'lines per request', defaultValue: 100, parse: number(false, true) },
       { flag: 'bad-lines', placeholder: 'percent', env: 'SOAK_BAD_LINES', description: 'lines that are no event, for the dead letter', defaultValue: 1, parse: percent },
       { flag: 'resend', placeholder: 'percent', env: 'SOAK_RESEND', description: 'requests that resend a batch acknowledged a moment before', defaultValue: 1, parse: percent },
       { flag: 'sample', placeholder: 'seconds', env: 'SOAK_SAMPLE_SECONDS', description: 'seconds between two rows of the progress table', defaultValue: 30, parse: number(false) },
-      { flag: 'restart-every', placeholder: 'seconds', env: 'SOAK_RESTART_EVERY', description: 'restart the receiver this often, under load (SIGTERM, then start again on the same port); 0: never', defaultValue: 0, parse: number(true) },
+      { flag: 'restart-every', placeholder: 'seconds', env: 'SOAK_RESTART_EVERY', description: 'restart the receiver this often, under load (SIGTERM, then start again on the same port); 0: never, else at least 2', defaultValue: 0, parse: restartInterval },
       { flag: 'rotate-size', placeholder: 'size', env: 'SOAK_ROTATE_SIZE', description: "the receiver's --rotate-size (rotated files are all kept and read back)", defaultValue: '20mb', parse: size },
       { flag: 'out', placeholder: 'dir', env: 'SOAK_OUT', description: 'where soak.json goes', defaultValue: defaultOutDir },
     ],

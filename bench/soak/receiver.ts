@@ -29,6 +29,9 @@ export class SoakReceiver {
   readonly exitCodes: Array<number | null> = [];
   private current: ServerProcess | undefined;
   private lastUrl = '';
+  /** Set when a process exits without being told to: its code and its last stderr lines. */
+  unplannedExit: { code: number | null; stderr: string[] } | undefined;
+  private onUnplannedExit: () => void = () => undefined;
   /** CPU seconds of the processes already stopped, as last read before their SIGTERM. */
   private stoppedCpuSeconds = 0;
 
@@ -82,6 +85,16 @@ export class SoakReceiver {
     return now === undefined ? undefined : this.stoppedCpuSeconds + now;
   }
 
+  /** Called once if a process exits without being told to (a crash, an OOM kill). */
+  whenItDies(callback: () => void): void {
+    this.onUnplannedExit = callback;
+  }
+
+  /** SIGKILL the running process, if any (the soak itself is being stopped). */
+  kill(): void {
+    if (this.current) process.kill(this.current.pid, 'SIGKILL');
+  }
+
   /** SIGTERM, wait for the exit, start again on the same port. */
   async restart(): Promise<void> {
     await this.stop();
@@ -90,10 +103,11 @@ export class SoakReceiver {
 
   /** SIGTERM and wait for the exit; resolves with its code. */
   async stop(): Promise<number | null> {
-    const process = this.current!;
+    const running = this.current;
+    if (!running) return null; // it died already, or a restart failed to start it
     this.current = undefined;
-    this.stoppedCpuSeconds += process.cpuSeconds() ?? 0;
-    const code = await process.stop(30_000);
+    this.stoppedCpuSeconds += running.cpuSeconds() ?? 0;
+    const code = await running.stop(30_000);
     this.exitCodes.push(code);
     return code;
   }
@@ -106,5 +120,13 @@ export class SoakReceiver {
       },
     );
     this.lastUrl = this.current.url;
+    const launched = this.current;
+    void launched.exited.then((code) => {
+      if (this.current !== launched) return; // stopped on purpose
+      this.current = undefined;
+      this.exitCodes.push(code);
+      this.unplannedExit = { code, stderr: launched.stderrTail().filter((line) => line.trim() !== '').slice(-5) };
+      this.onUnplannedExit();
+    });
   }
 }
