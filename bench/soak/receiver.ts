@@ -92,7 +92,11 @@ export class SoakReceiver {
 
   /** SIGKILL the running process, if any (the soak itself is being stopped). */
   kill(): void {
-    if (this.current) process.kill(this.current.pid, 'SIGKILL');
+    try {
+      if (this.current) process.kill(this.current.pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
   }
 
   /** SIGTERM, wait for the exit, start again on the same port. */
