@@ -205,24 +205,7 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     return undefined;
   });
   const totals = load.totals;
-  if (totals.acknowledgedEvents === 0 && options.badLineShare < 1) failures.push('no event was acknowledged');
-  if (totals.abandonedBatches > 0) failures.push(`${totals.abandonedBatches} batches were given up (never acknowledged, as Konnect would lose them)`);
-  if (totals.mismatches > 0) failures.push(`${totals.mismatches} answers did not count what their batch held`);
-  if (verification) {
-    if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
-    if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
-    if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
-    // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
-    const deadLetterMost = totals.rejectedLines + totals.badLinesInFailedAttempts;
-    if (verification.deadLetterLines < totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
-      failures.push(
-        `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${totals.rejectedLines}` +
-          (deadLetterMost > totals.rejectedLines ? ` (and attempts without an answer held ${totals.badLinesInFailedAttempts} more)` : ''),
-      );
-    }
-  }
-  const badExits = receiver.exitCodes.filter((code) => code !== 0);
-  if (badExits.length > 0 && !receiver.unplannedExit) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
+  failures.push(...judge(totals, verification, receiver.unplannedExit ? [] : receiver.exitCodes, options.badLineShare));
 
   const { outDir: _outDir, ...settings } = options;
   const { lost = [], duplicated = [], ...counts } = verification ?? EMPTY_VERIFICATION;
@@ -240,6 +223,30 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
   if (failures.length === 0) fs.rmSync(directory, { recursive: true, force: true });
   else result.keptDirectory = directory;
   return result;
+}
+
+/** What the load saw and the files hold, against what must hold: one sentence per fault. */
+function judge(totals: LoadTotals, verification: Verification | undefined, exitCodes: ReadonlyArray<number | null>, badLineShare: number): string[] {
+  const failures: string[] = [];
+  if (totals.acknowledgedEvents === 0 && badLineShare < 1) failures.push('no event was acknowledged');
+  if (totals.abandonedBatches > 0) failures.push(`${totals.abandonedBatches} batches were given up (never acknowledged, as Konnect would lose them)`);
+  if (totals.mismatches > 0) failures.push(`${totals.mismatches} answers did not count what their batch held`);
+  if (verification) {
+    if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
+    if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
+    if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
+    // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
+    const deadLetterMost = totals.rejectedLines + totals.badLinesInFailedAttempts;
+    if (verification.deadLetterLines < totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
+      failures.push(
+        `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${totals.rejectedLines}` +
+          (deadLetterMost > totals.rejectedLines ? ` (and attempts without an answer held ${totals.badLinesInFailedAttempts} more)` : ''),
+      );
+    }
+  }
+  const badExits = exitCodes.filter((code) => code !== 0);
+  if (badExits.length > 0) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
+  return failures;
 }
 
 const EMPTY_VERIFICATION: Verification = { eventFiles: 0, deadLetterFiles: 0, records: 0, deadLetterLines: 0, lost: [], duplicated: [], writtenUnacknowledged: 0, foreignLines: 0 };
