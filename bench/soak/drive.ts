@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { attemptDelivery, type AttemptResult } from '../../src/konnect/delivery/attempt';
 import { isRetryable, isSuccess, retryWaitMs } from '../../src/konnect/delivery/retry-policy';
-import type { SoakBatch, SoakTraffic } from './traffic';
+import type { DeadLetterTally, SoakBatch, SoakTraffic } from './traffic';
 
 export interface IntervalStats {
   requests: number;
@@ -30,11 +30,6 @@ export interface LoadTotals {
   acknowledgedEvents: number;
   /** Lines the answers said were rejected (sent to the dead letter), resends included. */
   rejectedLines: number;
-  /**
-   * Bad lines of attempts that got no 200 (a connection cut by a restart, a 503): the receiver
-   * may have dead-lettered them before the answer was lost, and the retry does so again.
-   */
-  badLinesInFailedAttempts: number;
   duplicatesAnswered: number;
   /** The first few batches given up, with their last answer. */
   abandonedExamples: string[];
@@ -61,13 +56,14 @@ export class SoakLoad {
     abandonedExamples: [],
     acknowledgedEvents: 0,
     rejectedLines: 0,
-    badLinesInFailedAttempts: 0,
     duplicatesAnswered: 0,
     mismatches: 0,
     mismatchExamples: [],
   };
   /** [first sequence, count] of every batch acknowledged as new. */
   readonly acknowledged: Array<[number, number]> = [];
+  /** Every batch's bad lines, with how often the dead letter must hold them (not the body: memory). */
+  readonly badLines: Array<{ lines: string[]; answers: DeadLetterTally }> = [];
   private interval: IntervalStats = { requests: 0, errors: 0, events: 0, latenciesMs: [] };
   private readonly recent: SoakBatch[] = [];
   private recentEvents = 0;
@@ -125,7 +121,10 @@ export class SoakLoad {
 
   private async deliver(batch: SoakBatch, resend: boolean): Promise<void> {
     if (resend) this.totals.resends++;
-    else this.totals.newBatches++;
+    else {
+      this.totals.newBatches++;
+      if (batch.badLines.length > 0) this.badLines.push({ lines: batch.badLines, answers: batch.answers });
+    }
     for (let retries = 0; ; retries++) {
       const started = process.hrtime.bigint();
       const result = await attemptDelivery({ endpoint: this.url, authorization: this.authorization, body: batch.body, skipSslVerification: false, timeoutMs: ATTEMPT_TIMEOUT_MS });
@@ -133,11 +132,13 @@ export class SoakLoad {
       this.interval.requests++;
       this.interval.latenciesMs.push(Number(process.hrtime.bigint() - started) / 1e6);
       if (isSuccess(result) && result.kind === 'response') {
+        batch.answers.answered++;
         this.check(batch, resend, retries > 0, result.body.toString('utf8'));
         return;
       }
       this.interval.errors++;
-      this.totals.badLinesInFailedAttempts += batch.badLines;
+      // The receiver may have dead-lettered its bad lines before the answer was lost.
+      batch.answers.unanswered++;
       const key = result.kind === 'error' ? result.code : String(result.status);
       this.totals.errorAnswers[key] = (this.totals.errorAnswers[key] ?? 0) + 1;
       if (!isRetryable(result) || retries === RETRY_POLICY.maxRetries || this.stopped) {
@@ -163,10 +164,10 @@ export class SoakLoad {
     this.totals.rejectedLines += rejected;
     this.totals.duplicatesAnswered += duplicates;
     const expected = resend
-      ? { accepted: 0, duplicates: batch.events, rejected: batch.badLines }
-      : { accepted: batch.events, duplicates: 0, rejected: batch.badLines };
+      ? { accepted: 0, duplicates: batch.events, rejected: batch.badLines.length }
+      : { accepted: batch.events, duplicates: 0, rejected: batch.badLines.length };
     const matches = retried && !resend
-      ? accepted + duplicates === batch.events && rejected === batch.badLines
+      ? accepted + duplicates === batch.events && rejected === batch.badLines.length
       : accepted === expected.accepted && duplicates === expected.duplicates && rejected === expected.rejected;
     if (!matches) {
       this.totals.mismatches++;

@@ -46,7 +46,7 @@ export interface SoakResult {
   load: LoadTotals;
   /** Exit codes of every receiver process on SIGTERM, restarts first. */
   receiverExitCodes: Array<number | null>;
-  verification: Omit<Verification, 'lost' | 'duplicated'> & { lost: number; duplicated: number; lostExamples: number[]; duplicatedExamples: number[] };
+  verification: Omit<Verification, 'lost' | 'duplicated' | 'deadLetterRaw'> & { lost: number; duplicated: number; lostExamples: number[]; duplicatedExamples: number[] };
   /** What failed; empty when the soak passed. */
   failures: string[];
   /** Where the receiver's files are, when they were kept (the soak failed). */
@@ -205,10 +205,10 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
     return undefined;
   });
   const totals = load.totals;
-  failures.push(...judge(totals, verification, receiver.unplannedExit ? [] : receiver.exitCodes, options.badLineShare));
+  failures.push(...judge(totals, load.badLines, verification, receiver.unplannedExit ? [] : receiver.exitCodes, options.badLineShare));
 
   const { outDir: _outDir, ...settings } = options;
-  const { lost = [], duplicated = [], ...counts } = verification ?? EMPTY_VERIFICATION;
+  const { lost = [], duplicated = [], deadLetterRaw: _deadLetterRaw, ...counts } = verification ?? EMPTY_VERIFICATION;
   const result: SoakResult = {
     startedAt,
     commit: currentCommit(ROOT),
@@ -226,7 +226,13 @@ export async function runSoak(options: SoakOptions, progress: (line: string) => 
 }
 
 /** What the load saw and the files hold, against what must hold: one sentence per fault. */
-function judge(totals: LoadTotals, verification: Verification | undefined, exitCodes: ReadonlyArray<number | null>, badLineShare: number): string[] {
+function judge(
+  totals: LoadTotals,
+  badLines: SoakLoad['badLines'],
+  verification: Verification | undefined,
+  exitCodes: ReadonlyArray<number | null>,
+  badLineShare: number,
+): string[] {
   const failures: string[] = [];
   if (totals.acknowledgedEvents === 0 && badLineShare < 1) failures.push('no event was acknowledged');
   if (totals.abandonedBatches > 0) failures.push(`${totals.abandonedBatches} batches were given up (never acknowledged, as Konnect would lose them)`);
@@ -235,21 +241,38 @@ function judge(totals: LoadTotals, verification: Verification | undefined, exitC
     if (verification.lost.length > 0) failures.push(`${verification.lost.length} acknowledged events are not on disk`);
     if (verification.duplicated.length > 0) failures.push(`${verification.duplicated.length} events are on disk more than once`);
     if (verification.foreignLines > 0) failures.push(`${verification.foreignLines} lines in the events files are no record of a soak event`);
-    // Attempts whose answer was lost may have been dead-lettered before it was, and their retry was again.
-    const deadLetterMost = totals.rejectedLines + totals.badLinesInFailedAttempts;
-    if (verification.deadLetterLines < totals.rejectedLines || verification.deadLetterLines > deadLetterMost) {
-      failures.push(
-        `the dead letter holds ${verification.deadLetterLines} lines where the answers rejected ${totals.rejectedLines}` +
-          (deadLetterMost > totals.rejectedLines ? ` (and attempts without an answer held ${totals.badLinesInFailedAttempts} more)` : ''),
-      );
-    }
+    failures.push(...judgeDeadLetter(badLines, verification.deadLetterRaw));
   }
   const badExits = exitCodes.filter((code) => code !== 0);
   if (badExits.length > 0) failures.push(`the receiver exited with code ${badExits.join(', ')} on SIGTERM`);
   return failures;
 }
 
-const EMPTY_VERIFICATION: Verification = { eventFiles: 0, deadLetterFiles: 0, records: 0, deadLetterLines: 0, lost: [], duplicated: [], writtenUnacknowledged: 0, foreignLines: 0 };
+/**
+ * Each bad line must be in the dead letter once per 200 its batch got (resends included), and at
+ * most once more per attempt whose answer was lost; and nothing else may be there.
+ */
+export function judgeDeadLetter(badLines: SoakLoad['badLines'], found: ReadonlyMap<string, number>): string[] {
+  let missing = 0;
+  let extra = 0;
+  const expected = new Set<string>();
+  for (const { lines, answers } of badLines) {
+    for (const line of lines) {
+      expected.add(line);
+      const count = found.get(line) ?? 0;
+      if (count < answers.answered) missing++;
+      if (count > answers.answered + answers.unanswered) extra++;
+    }
+  }
+  const foreign = [...found.keys()].filter((raw) => !expected.has(raw)).length;
+  return [
+    ...(missing > 0 ? [`${missing} rejected lines are missing from the dead letter`] : []),
+    ...(extra > 0 ? [`${extra} lines are in the dead letter more often than they were sent`] : []),
+    ...(foreign > 0 ? [`${foreign} lines in the dead letter are no bad line the load sent`] : []),
+  ];
+}
+
+const EMPTY_VERIFICATION: Verification = { eventFiles: 0, deadLetterFiles: 0, records: 0, deadLetterLines: 0, deadLetterRaw: new Map(), lost: [], duplicated: [], writtenUnacknowledged: 0, foreignLines: 0 };
 
 export function renderSummary(result: SoakResult): string {
   const { load, verification: v } = result;

@@ -22,8 +22,16 @@ export interface SoakBatch {
   firstSequence: number;
   /** Events in the batch (lines that are events). */
   events: number;
-  /** Lines that are no event, which the receiver dead-letters. */
-  badLines: number;
+  /** Lines that are no event, which the receiver dead-letters; each one's text is unique. */
+  badLines: string[];
+  /** Answers to this batch (resends included), for what the dead letter must hold of its bad lines. */
+  answers: DeadLetterTally;
+}
+
+/** How often a batch's bad lines must be in the dead letter: once per 200, and perhaps once per attempt whose answer was lost. */
+export interface DeadLetterTally {
+  answered: number;
+  unanswered: number;
 }
 
 export class SoakTraffic {
@@ -50,17 +58,18 @@ export class SoakTraffic {
     const format: LineFormat = this.batches++ % 2 === 0 ? 'json' : 'cef';
     const firstSequence = this.nextSequence;
     const lines: string[] = [];
-    let badLines = 0;
+    const badLines: string[] = [];
     for (let line = 0; line < this.eventsPerRequest; line++) {
       if (this.random() < this.badLineShare) {
-        lines.push(`this line is no audit event (soak batch ${this.batches}, line ${line + 1})`);
-        badLines++;
+        const bad = `this line is no audit event (soak batch ${this.batches}, line ${line + 1})`;
+        lines.push(bad);
+        badLines.push(bad);
         continue;
       }
       const sequence = this.nextSequence++;
       const event = { ...this.templates[sequence % this.templates.length]!, trace_id: TRACE_ID_BASE + BigInt(sequence) };
       lines.push(format === 'json' ? stringifySorted(event) : formatKonnectCef(event));
     }
-    return { format, body: gzipSync(`${lines.join('\n')}\n`), firstSequence, events: this.nextSequence - firstSequence, badLines };
+    return { format, body: gzipSync(`${lines.join('\n')}\n`), firstSequence, events: this.nextSequence - firstSequence, badLines, answers: { answered: 0, unanswered: 0 } };
   }
 }

@@ -17,6 +17,8 @@ export interface Verification {
   deadLetterFiles: number;
   records: number;
   deadLetterLines: number;
+  /** How often each `raw` is in the dead letter. */
+  deadLetterRaw: Map<string, number>;
   /** Acknowledged events found nowhere: the one thing that must never happen. */
   lost: number[];
   /** Events written more than once. */
@@ -52,6 +54,16 @@ function sequenceOf(line: string, sequencesUsed: number): number | undefined {
   }
 }
 
+/** A dead-letter record's `raw`; the line itself when it is no record. */
+function rawOf(line: string): string {
+  try {
+    const raw = (JSON.parse(line) as { raw?: unknown }).raw;
+    return typeof raw === 'string' ? raw : line;
+  } catch {
+    return line;
+  }
+}
+
 /** `acknowledged[n]` is 1 when the event with sequence number n was acknowledged (a 2xx). */
 export async function verifySoak(eventsFile: string, deadLetterFile: string, acknowledged: Uint8Array): Promise<Verification> {
   const copies = new Uint8Array(acknowledged.length);
@@ -68,7 +80,14 @@ export async function verifySoak(eventsFile: string, deadLetterFile: string, ack
   }
   const deadLetterFiles = await withRotated(deadLetterFile);
   let deadLetterLines = 0;
-  for (const file of deadLetterFiles) for await (const _line of linesOf(file)) deadLetterLines++;
+  const deadLetterRaw = new Map<string, number>();
+  for (const file of deadLetterFiles) {
+    for await (const line of linesOf(file)) {
+      deadLetterLines++;
+      const raw = rawOf(line);
+      deadLetterRaw.set(raw, (deadLetterRaw.get(raw) ?? 0) + 1);
+    }
+  }
 
   const lost: number[] = [];
   const duplicated: number[] = [];
@@ -79,5 +98,5 @@ export async function verifySoak(eventsFile: string, deadLetterFile: string, ack
     if (found > 1) duplicated.push(sequence);
     if (acknowledged[sequence] !== 1 && found > 0) writtenUnacknowledged++;
   }
-  return { eventFiles: eventFiles.length, deadLetterFiles: deadLetterFiles.length, records, deadLetterLines, lost, duplicated, writtenUnacknowledged, foreignLines };
+  return { eventFiles: eventFiles.length, deadLetterFiles: deadLetterFiles.length, records, deadLetterLines, deadLetterRaw, lost, duplicated, writtenUnacknowledged, foreignLines };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { runSoak } from '../../bench/soak/main';
+import { judgeDeadLetter, runSoak } from '../../bench/soak/main';
 import { parseSoakOptions, type SoakOptions } from '../../bench/soak/options';
 import { TRACE_ID_BASE } from '../../bench/soak/traffic';
 import { verifySoak } from '../../bench/soak/verify';
@@ -50,11 +50,26 @@ describe('npm run soak', () => {
       deadLetterFiles: 1,
       records: 6,
       deadLetterLines: 3,
+      deadLetterRaw: new Map([['{}', 3]]),
       lost: [3],
       duplicated: [4],
       writtenUnacknowledged: 0,
       foreignLines: 1,
     });
+  });
+
+  it('holds the dead letter to each bad line: once per 200, at most once more per lost answer, nothing else', () => {
+    const sent = [
+      { lines: ['bad a', 'bad b'], answers: { answered: 1, unanswered: 0 } },
+      { lines: ['bad c'], answers: { answered: 2, unanswered: 1 } }, // resent once, and one answer lost
+    ];
+    expect(judgeDeadLetter(sent, new Map([['bad a', 1], ['bad b', 1], ['bad c', 3]]))).toEqual([]);
+    expect(judgeDeadLetter(sent, new Map([['bad a', 1], ['bad b', 1], ['bad c', 2]]))).toEqual([]);
+    expect(judgeDeadLetter(sent, new Map([['bad a', 1], ['bad b', 2], ['bad c', 1], ['stray', 1]]))).toEqual([
+      '1 rejected lines are missing from the dead letter',
+      '1 lines are in the dead letter more often than they were sent',
+      '1 lines in the dead letter are no bad line the load sent',
+    ]);
   });
 
   const short = (overrides: Partial<SoakOptions>): SoakOptions => ({
