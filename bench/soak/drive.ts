@@ -38,7 +38,6 @@ export interface LoadTotals {
   mismatchExamples: string[];
 }
 
-
 /** Konnect's (go-retryablehttp's defaults): 4 retries, 1 s doubling to 30 s. Enough to ride out a restart. */
 const RETRY_POLICY = { maxRetries: 4, waitMinMs: 1_000, waitMaxMs: 30_000 };
 /** Konnect's attempts have a deadline too; a receiver that never answers must not hold the soak. */

@@ -38,7 +38,7 @@ const PARTIAL = '.gz.partial';
 /**
  * Larger pieces than the streams' defaults (64 kB reads, 16 kB of gzip output), as each piece is
  * a hop to the thread pool and back: the same .gz, byte for byte, for about a third less CPU
- * (a 21 MB file of records: 145 against 224 ms, median of 8).
+ * (compressRotated on a 21 MB file of records: 174 against 289 ms of CPU, median of 8).
  */
 const READ_CHUNK_BYTES = 1024 * 1024;
 const GZIP_CHUNK_BYTES = 256 * 1024;
